@@ -1,0 +1,29 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Layering (see README "Architecture"): C shims → Formats (pure parsers) → Inspect (engine) → Report →
+/// the thin `xbinspect` executable. Fuzz targets and the benchmark are executables beside it.
+let package = Package(
+  name: "xbinspect",
+  products: [
+    .executable(name: "xbinspect", targets: ["xbinspect"]),
+  ],
+  targets: [
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+    .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto"),
+    .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0"),
+    .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd"),
+    .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4"),
+    .systemLibrary(name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal"),
+
+    .target(name: "Formats", dependencies: ["CZlib", "CCrypto", "CZstd", "CLZ4", "CISAL"]),
+    .target(name: "Inspect", dependencies: ["Formats"]),
+    .target(name: "Report", dependencies: ["Inspect", "CXML2"]),
+    .executableTarget(name: "xbinspect", dependencies: ["Inspect", "Report", "Formats"]),
+
+    .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
+    .testTarget(name: "InspectTests", dependencies: ["Inspect", "Formats"]),
+    .testTarget(name: "ReportTests", dependencies: ["Report", "Inspect", "CXML2"]),
+    .testTarget(name: "CommandTests", dependencies: ["xbinspect", "Inspect", "Report"]),
+  ]
+)

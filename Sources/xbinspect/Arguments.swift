@@ -1,0 +1,60 @@
+/// A bad command line: printed with the usage hint, exit 2, before any input is read.
+struct UsageError: Error, CustomStringConvertible {
+  var description: String
+  init(_ message: String) { description = message }
+}
+
+/// A small hand-written argument scanner: options may come before or after operands,
+/// `--opt value` and `--opt=value` both work, `--` ends options, `-` alone is an operand (stdin).
+struct Arguments {
+  private var items: [String]
+  private(set) var operands: [String] = []
+
+  /// Splits `args` into options (checked against `flags` and `valued`) and operands.
+  init(_ args: [String], flags: Set<String>, valued: Set<String>, optionalValue: Set<String> = []) throws(UsageError) {
+    var options: [String] = []
+    var i = 0
+    var onlyOperands = false
+    while i < args.count {
+      let a = args[i]
+      i += 1
+      if onlyOperands || a == "-" || !a.hasPrefix("-") { operands.append(a); continue }
+      if a == "--" { onlyOperands = true; continue }
+      var name = a, inline: String?
+      if let eq = a.firstIndex(of: "="), a.hasPrefix("--") { name = String(a[..<eq]); inline = String(a[a.index(after: eq)...]) }
+      if flags.contains(name) {
+        guard inline == nil else { throw UsageError("option \(name) takes no value") }
+        options.append(name)
+      } else if valued.contains(name) {
+        if let inline { options += [name, inline]; continue }
+        guard i < args.count else { throw UsageError("option \(name) needs a value") }
+        options += [name, args[i]]
+        i += 1
+      } else if optionalValue.contains(name) {
+        options += [name, inline ?? ""]
+      } else {
+        throw UsageError("unknown option \(a)")
+      }
+    }
+    items = options
+  }
+
+  func has(_ flag: String) -> Bool { items.contains(flag) }
+
+  /// Every value given to `option`, in order.
+  func values(_ option: String) -> [String] {
+    var out: [String] = []
+    var i = 0
+    while i < items.count {
+      if items[i] == option, i + 1 < items.count { out.append(items[i + 1]); i += 2 } else { i += 1 }
+    }
+    return out
+  }
+
+  /// The single value of `option`; giving it twice is a usage error.
+  func value(_ option: String) throws(UsageError) -> String? {
+    let v = values(option)
+    guard v.count <= 1 else { throw UsageError("option \(option) given more than once") }
+    return v.first
+  }
+}

@@ -1,0 +1,31 @@
+import Inspect
+
+/// The terminal summary: per input its layers, member count and findings, then the verdict.
+enum HumanSummary {
+  /// Findings listed per input before "… N more".
+  static let maxListed = 40
+
+  static func print(_ reports: [InputReport], verdict: Verdict, quiet: Bool, to write: (String) -> Void) {
+    if !quiet {
+      for r in reports {
+        let size = r.members.compactMap(\.size).reduce(0, +)
+        var head = "\(r.path): \(r.layers.isEmpty ? "?" : r.layers.joined(separator: " > "))"
+        if let d = r.facts["xbstream.dialect"] { head += " (dialect \(d))" }
+        write(head)
+        write("  \(r.members.count) members, \(size) bytes of content\(r.dropped.isEmpty ? "" : ", \(r.dropped.count) removed or replaced in the stream")")
+        let shown = r.findings.sorted { $0.severity < $1.severity }.filter { $0.severity != .info }
+        for f in shown.prefix(maxListed) { write("  " + f.summaryLine) }
+        if shown.count > maxListed { write("  … \(shown.count - maxListed) more findings (see --json)") }
+        let e = r.findings.filter { $0.severity == .error }.count, w = r.findings.filter { $0.severity == .warning }.count
+        write("  \(e) errors, \(w) warnings: \(r.verdict.rawValue)")
+      }
+    }
+    let words: String = switch verdict {
+    case .verified: "VERIFIED"
+    case .failed: "FAILED: integrity errors"
+    case .nonCompliant: "NON-COMPLIANT"
+    case .incomplete: "INCOMPLETE: something could not be evaluated"
+    }
+    write("verdict: \(words) (exit \(verdict.exitCode))")
+  }
+}

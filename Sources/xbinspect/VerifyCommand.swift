@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Formats
+import Inspect
+import Report
+
+/// `xbinspect verify`: options → ``VerifyOptions``, each input through ``Verifier``, reports, verdict.
+enum VerifyCommand {
+  static let flags: Set<String> = ["--no-digests", "--quiet", "--progress", "--require-key"]
+  static let valued: Set<String> = ["--json", "--junit", "--key-file", "--kms-plaintext-file", "--cipher",
+                                    "--dialect", "--max-member-size"]
+
+  static func run(_ args: [String], console: Console, environment: [String: String], stdinFD: Int32) throws(UsageError) -> Int32 {
+    let a = try Arguments(args, flags: flags, valued: valued, optionalValue: ["--key-env"])
+    guard !a.operands.isEmpty else { throw UsageError("verify needs a PATH (or - for standard input)") }
+    if a.operands.filter({ $0 == "-" }).count > 1 { throw UsageError("standard input (-) can be read only once") }
+    let json = try a.value("--json"), junit = try a.value("--junit")
+    if json == "-" && junit == "-" { throw UsageError("--json - and --junit - cannot both write to stdout") }
+    let options = try verifyOptions(a, environment: environment)
+    let reportToStdout = json == "-" || junit == "-"
+    let summary: (String) -> Void = reportToStdout ? console.err : console.out
+
+    var reports: [InputReport] = []
+    for path in a.operands {
+      reports.append(verifyOne(path, options: options, stdinFD: stdinFD))
+    }
+    var writeFailed = false
+    if let json {
+      writeFailed = !emit({ try JSONReportWriter.render(reports, options: options) }, to: json, what: "JSON", console) || writeFailed
+    }
+    if let junit {
+      writeFailed = !emit({ try JUnitReportWriter.render(reports) }, to: junit, what: "JUnit", console) || writeFailed
+    }
+    var verdict = Verdict.of(reports.flatMap(\.findings))
+    if writeFailed && verdict == .verified { verdict = .incomplete }
+    HumanSummary.print(reports, verdict: verdict, quiet: a.has("--quiet"), to: summary)
+    return verdict.exitCode
+  }
+
+  static func verifyOptions(_ a: Arguments, environment: [String: String]) throws(UsageError) -> VerifyOptions {
+    var o = VerifyOptions()
+    o.computeDigests = !a.has("--no-digests")
+    o.requireKey = a.has("--require-key")
+    if let d = try a.value("--dialect") {
+      guard let dialect = XbstreamDialect(rawValue: d) else { throw UsageError("--dialect must be auto, percona or mariadb, not \(d)") }
+      o.dialect = dialect
+    }
+    if let c = try a.value("--cipher") {
+      guard let v = AESVariant(rawValue: c.uppercased().replacingOccurrences(of: "-", with: "")) else {
+        throw UsageError("--cipher must be AES128, AES192 or AES256, not \(c)")
+      }
+      o.assertedCipher = v
+    }
+    if let m = try a.value("--max-member-size") {
+      guard let n = UInt64(m), n > 0 else { throw UsageError("--max-member-size needs a positive number of bytes, not \(m)") }
+      o.maxMemberSize = n
+    }
+    let sources = [a.values("--key-file").isEmpty ? 0 : 1, a.values("--key-env").isEmpty ? 0 : 1,
+                   a.values("--kms-plaintext-file").isEmpty ? 0 : 1].reduce(0, +)
+    guard sources <= 1 else { throw UsageError("--key-file, --key-env and --kms-plaintext-file exclude each other: give one") }
+    do {
+      if let f = try a.value("--key-file") { o.keys = [try KeyLoader.fromFile(f)] }
+      if let v = try a.value("--key-env") {
+        o.keys = [try KeyLoader.fromEnvironment(v.isEmpty ? "XBCRYPT_ENCRYPTION_KEY" : v, environment: environment)]
+      }
+      if let f = try a.value("--kms-plaintext-file") { o.keys = [try KeyLoader.fromKMSPlaintextFile(f)] }
+    } catch let e as KeyLoader.KeyError {
+      throw UsageError(e.description)
+    } catch let e as UsageError {
+      throw e
+    } catch {
+      throw UsageError("\(error)")
+    }
+    return o
+  }
+
+  static func verifyOne(_ path: String, options: VerifyOptions, stdinFD: Int32) -> InputReport {
+    let name = path == "-" ? "stdin" : (path as NSString).lastPathComponent
+    var fd = stdinFD
+    if path != "-" {
+      fd = open(path, O_RDONLY | O_CLOEXEC)
+      var st = stat()
+      if fd < 0 || fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) == S_IFDIR {
+        let reason = fd < 0 ? String(cString: strerror(errno)) : "is a directory"
+        if fd >= 0 { close(fd) }
+        return InputReport.unreadable(name: name, path: path, reason: "cannot open \(path): \(reason)")
+      }
+    }
+    defer { if path != "-" { close(fd) } }
+    var source = FileDescriptorSource(fd: fd)
+    return Verifier.verify(source: &source, name: name, path: path, options: options)
+  }
+
+  /// Renders and writes one report; false (after saying why) when it could not be written.
+  static func emit(_ render: () throws -> [UInt8], to path: String, what: String, _ console: Console) -> Bool {
+    let bytes: [UInt8]
+    do { bytes = try render() } catch {
+      console.err("xbinspect: cannot render the \(what) report: \(error)"); return false
+    }
+    if path == "-" {
+      if console.writeStdout(bytes) { return true }
+      console.err("xbinspect: cannot write the \(what) report to stdout"); return false
+    }
+    if let problem = FileWriter.write(bytes, to: path) {
+      console.err("xbinspect: \(problem)"); return false
+    }
+    return true
+  }
+}
+

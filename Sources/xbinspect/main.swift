@@ -1,0 +1,5 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(Command.run(Array(CommandLine.arguments.dropFirst()), console: Console()))
