@@ -21,9 +21,10 @@ let package = Package(
     .target(name: "Report", dependencies: ["Inspect", "CXML2"]),
     .executableTarget(name: "xbinspect", dependencies: ["Inspect", "Report", "Formats"]),
 
-    .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
-    .testTarget(name: "InspectTests", dependencies: ["Inspect", "Formats"]),
-    .testTarget(name: "ReportTests", dependencies: ["Report", "Inspect", "CXML2"]),
-    .testTarget(name: "CommandTests", dependencies: ["xbinspect", "Inspect", "Report"]),
+    .target(name: "TestSupport", dependencies: ["Inspect", "Formats"], path: "Tests/TestSupport"),
+    .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
+    .testTarget(name: "InspectTests", dependencies: ["Inspect", "Formats", "TestSupport"]),
+    .testTarget(name: "ReportTests", dependencies: ["Report", "Inspect", "CXML2", "TestSupport"]),
+    .testTarget(name: "CommandTests", dependencies: ["xbinspect", "Inspect", "Report", "TestSupport"]),
   ]
 )

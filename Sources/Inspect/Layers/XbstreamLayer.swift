@@ -302,6 +302,8 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
     var newPath = MemberRecord.canonical(record.storedPath)
     if !peeledSuffix.isEmpty, newPath.hasSuffix(peeledSuffix) { newPath = String(newPath.dropLast(peeledSuffix.count)) }
     record.path = newPath
+    // Like rename(2), the new name replaces a member already there.
+    if let replaced = closed.removeValue(forKey: h.newPath), replaced !== record { replaced.fate = .superseded }
     if let m = open.removeValue(forKey: h.path) { open[h.newPath] = m } else { closed[h.newPath] = record }
   }
 
