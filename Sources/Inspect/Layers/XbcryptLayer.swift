@@ -336,11 +336,13 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     let inner = context.memberFindings(atLeast: .error).filter { !own.contains($0.layer) }
     let proofs = Array(member.proofs.dropFirst(proofsBefore))
     let old = "XBCRYP0\(versions.first { $0 != .v3 }?.rawValue ?? 2)"
-    if let bad = inner.first {
+    let unreadable = member.facts["meta.readable"] == "no"
+    if inner.first != nil || unreadable {
       let promised = LayerKind.promised(by: member.path).map { $0 == .qpress ? "a qpress archive" : "\($0.rawValue) data" }
-      let what = promised ?? "valid \(bad.layer)"
+      let what = unreadable ? "readable text (a metadata file)" : promised ?? "valid \(inner[0].layer)"
+      let why = inner.first.map { " (\($0.code))" } ?? ""
       emit("xbcrypt.inner_layer_invalid", .error, at: 0, absolute: firstAbsolute,
-           "decrypts to bytes that are not \(what) (\(bad.code)): wrong key or corruption; \(old) has no plaintext hash to tell which")
+           "decrypts to bytes that are not \(what)\(why): wrong key or corruption; \(old) has no plaintext hash to tell which")
     } else if !proofs.isEmpty {
       member.setFact("xbcrypt.keyVerified", "inner layer: \(proofs.joined(separator: ", "))")
     } else {
