@@ -102,7 +102,8 @@ import TestSupport
     let wrong = report.findings("xbcrypt.wrong_key")
     #expect(wrong.count == 1)
     #expect(wrong.first?.member == "b.bin.xbcrypt")
-    X
+    // The xbstream chunk carrying b's first xbcrypt chunk: after a's P (47 + 103 bytes) and E (27) chunks.
+    #expect(wrong.first?.offset == 177)
     #expect(report.members.first { $0.path == "a.txt" }?.sha256 == SHA256.hash(Array("alpha data\n".utf8)).hexString)
     #expect(report.members.first { $0.path == "b.bin" }?.sha256 == nil)
   }
