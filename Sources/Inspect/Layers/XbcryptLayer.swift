@@ -35,7 +35,6 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   private var candidates: [Candidate] = []
   /// The candidate whose key the member uses, once known (v3: the first whose hash verifies).
   private var chosen: Int?
-  private var keyUnusable = false
 
   // The chunk being read.
   private var chunkIndex = -1
@@ -64,7 +63,6 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
       do {
         candidates.append(Candidate(key: key, cipher: try AESCTRCipher(key: key.bytes)))
       } catch {
-        keyUnusable = true
         emit("xbcrypt.key_unusable", .error, category: .evaluation, at: 0, absolute: context.absoluteOffset(0),
              "the key from \(key.source) cannot be used: \(error.description)")
       }
@@ -102,7 +100,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
            "more than \(XbcryptIVRegistry.maxTrackedIVs) IVs in this input: later IVs were compared with the first \(XbcryptIVRegistry.maxTrackedIVs) only, so the IV reuse check across the backup is partial")
     }
 
-    guard !candidates.isEmpty || keyUnusable else { finishWithoutKey(chunks: chunks); return }
+    guard !candidates.isEmpty else { finishWithoutKey(chunks: chunks); return }
     if let c = chosen.map({ candidates[$0] }) {
       member?.setFact("xbcrypt.keyFingerprint", c.key.fingerprint)
       member?.setFact("xbcrypt.cipher", c.key.variant?.rawValue ?? "?")
