@@ -132,7 +132,8 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
       report("qpress.bad_marker", .error, at: e.offset, e.description + inFile,
              expected: "NEWBNEWB or ENDSENDS", found: ByteText.preview(found), member: member)
     case let .badPacketLength(_, length, _, maximum):
-      report("qpress.bad_packet_length", .error, at: e.offset, "block \(file?.blocks ?? 0)\(inFile): " + e.description,
+      report("qpress.bad_packet_length", .error, at: e.offset,
+             "block \(file?.blocks ?? 0)\(inFile), packet at offset \(e.offset + Int64(QpressBlockHeader.fixedLength)): " + e.description,
              expected: "≤ \(maximum)", found: String(length), member: member)
     case .blockOverLimit:
       report("limit.qpress_block", .error, category: .evaluation, at: e.offset, e.description + inFile, member: member)
