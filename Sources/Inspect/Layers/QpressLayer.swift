@@ -85,8 +85,9 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
       endFile(open, at: fatal?.offset ?? Int64(clamping: total))
     }
     if fatal == nil, !parser.directories.isEmpty {
-      report("qpress.unclosed_directory", .warning, at: Int64(clamping: total),
-             "\(parser.directories.count) directory entries (D) are never closed by U at the end of the archive")
+      report("qpress.unclosed_directory", .error, at: Int64(clamping: total),
+             "truncated? \(parser.directories.count) directory entries (D) are still open at the end of the archive; writers close each with U",
+             expected: "U", found: "end of input")
     }
     if files == 0 && fatal == nil {
       if isRoot {
