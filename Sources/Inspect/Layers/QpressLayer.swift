@@ -310,7 +310,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   private func endFile(_ open: OpenFile, at offset: Int64) {
     file = nil
     if open.stoppedAtSizeLimit {
-      report("limit.member_size", .error, category: .evaluation, at: offset,
+      report("qpress.decompression_stopped", .info, at: offset,
              "\(open.path) exceeds --max-member-size \(context.options.maxMemberSize); later blocks were checked (Adler-32) but not decompressed",
              member: open.record)
     }
