@@ -3,7 +3,8 @@ import Formats
 /// Verifies a qpress archive (spec §3–4, rules Q1–Q11) and passes each file's decompressed bytes on.
 ///
 /// Two roles:
-/// - **Container** (the whole input is an archive, or a member's archive starts with a directory):
+/// - **Container** (the whole input is an archive, possibly under a transparent gzip/zstd/lz4 wrapper,
+///   or a member's archive starts with a directory):
 ///   every `F` entry becomes a member named `<dir>/…/<name>` from the `D`/`U` nesting, with a
 ///   pipeline of its own (an `X_xb.qp` holds one xbstream, whose members then appear by themselves).
 /// - **Transform** (a member of a container, e.g. xbstream's `t1.ibd.qp`): the archive holds exactly
@@ -62,7 +63,8 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
 
   init(context: LayerContext) {
     self.context = context
-    isRoot = context.parent == nil
+    // The input itself, or the input under a whole-input wrapper (`X_xb.qp.gz`).
+    if let parent = context.parent { isRoot = parent.isTransparent && parent.parent == nil } else { isRoot = true }
     if isRoot { role = .container }
   }
 
