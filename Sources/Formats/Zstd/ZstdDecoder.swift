@@ -141,6 +141,7 @@ public final class ZstdDecoder {
     guard let base = input.baseAddress, input.count > 0 else { return 0 }
     var inBuf = ZSTD_inBuffer(src: base, size: input.count, pos: 0)
     while true {
+      let before = inBuf.pos
       var outPos = 0
       let ret = output.withUnsafeMutableBytes { out -> Int in
         var outBuf = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
@@ -164,6 +165,10 @@ public final class ZstdDecoder {
         return inBuf.pos
       }
       if inBuf.pos == inBuf.size && outPos < output.count { return inBuf.pos }
+      if outPos == 0 && inBuf.pos == before {
+        let e = ZstdError.corrupt(frameOffset: h.offset, name: "libzstd made no progress", isChecksum: false)
+        failure = e; throw e
+      }
     }
   }
 
