@@ -104,6 +104,7 @@ public enum Verifier {
     }
     sniffer.finish()
     checkNameCollisions(session)
+    BackupMetadataChecks.run(session)
     return assemble(session: session, root: root, name: name, path: path, size: size,
                     sha256: digest?.finalize().hexString, started: started)
   }
