@@ -35,17 +35,11 @@ public enum XbstreamFixture {
 
   /// A plain xbstream holding `members`: one `P` chunk per member (none when empty) and an `E` chunk.
   public static func stream(_ members: [(path: String, bytes: [UInt8])]) -> [UInt8] {
-    var out: [UInt8] = []
-    func le32(_ v: UInt32) { for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
-    func le64(_ v: UInt64) { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
+    var b = StreamBuilder()
     for (path, bytes) in members {
-      let p = Array(path.utf8)
-      if !bytes.isEmpty {
-        out += XbstreamChunkHeader.magic; out += [0, UInt8(ascii: "P")]; le32(UInt32(p.count)); out += p
-        le64(UInt64(bytes.count)); le64(0); le32(CRC32.checksum(bytes)); out += bytes
-      }
-      out += XbstreamChunkHeader.magic; out += [0, UInt8(ascii: "E")]; le32(UInt32(p.count)); out += p
+      if !bytes.isEmpty { b.payload(path, bytes) }
+      b.eof(path)
     }
-    return out
+    return b.bytes
   }
 }

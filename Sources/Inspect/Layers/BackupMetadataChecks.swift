@@ -23,7 +23,7 @@ enum BackupMetadataChecks {
     return out
   }
 
-  private static func add(_ session: Session, _ code: String, _ severity: Severity, _ member: MemberRecord,
+  private static func report(_ session: Session, code: String, _ severity: Severity, _ member: MemberRecord,
                           _ message: String, expected: String? = nil, found: String? = nil) {
     var f = Finding(code: code, severity: severity, category: .integrity, layer: "backup", message: message,
                     expected: expected, found: found)
@@ -38,35 +38,36 @@ enum BackupMetadataChecks {
     // B1: parse and order.
     for m in checkpointMembers {
       guard let f = fields(m) else {
-        if m.facts["meta.readable"] == "no" { add(session, "backup.checkpoints_unparsable", .error, m, "\(m.path) is not text") }
+        let isText = m.facts["meta.readable"] != "no"
+        if !isText { report(session, code: "backup.checkpoints_unparsable", .error, m, "\(m.path) is not text") }
         continue
       }
       do throws(BackupCheckpoints.Problem) {
         let c = try BackupCheckpoints(fields: f)
         checkpoints = checkpoints ?? c
         for v in c.violations {
-          add(session, "backup.checkpoints_lsn_order", .error, m, "\(m.path): \(v)",
+          report(session, code: "backup.checkpoints_lsn_order", .error, m, "\(m.path): \(v)",
               expected: "0 <= from_lsn <= to_lsn <= last_lsn", found: "\(c.fromLSN) / \(c.toLSN) / \(c.lastLSN.map(String.init) ?? "-")")
         }
       } catch {
-        add(session, "backup.checkpoints_unparsable", .error, m, "\(m.path): \(error)")
+        report(session, code: "backup.checkpoints_unparsable", .error, m, "\(m.path): \(error)")
       }
     }
     if checkpointMembers.isEmpty, let info {
-      add(session, "backup.checkpoints_missing", .error, info,
+      report(session, code: "backup.checkpoints_missing", .error, info,
           "the backup has \(info.path) but no xtrabackup_checkpoints / mariadb_backup_checkpoints")
     }
     // B2: info vs checkpoints.
     if let c = checkpoints, let info, let f = fields(info) {
       for (key, value) in [("innodb_from_lsn", c.fromLSN), ("innodb_to_lsn", c.toLSN)] {
         if let v = f[key], v != String(value) {
-          add(session, "backup.info_checkpoints_mismatch", .error, info,
+          report(session, code: "backup.info_checkpoints_mismatch", .error, info,
               "\(info.path) \(key) = \(ByteText.preview(Array(v.utf8))) but the checkpoints say \(value)",
               expected: String(value), found: ByteText.preview(Array(v.utf8)))
         }
       }
       if let inc = f["incremental"], c.isFull || c.isIncremental, (inc == "Y") != c.isIncremental {
-        add(session, "backup.info_checkpoints_mismatch", .warning, info,
+        report(session, code: "backup.info_checkpoints_mismatch", .warning, info,
             "\(info.path) incremental = \(ByteText.preview(Array(inc.utf8))) but backup_type = \(c.backupType)",
             expected: c.isIncremental ? "Y" : "N", found: ByteText.preview(Array(inc.utf8)))
       }
@@ -76,13 +77,13 @@ enum BackupMetadataChecks {
     for m in members where InnoDBDeltaChecker.applies(to: m.path) {
       let meta = String(m.path.dropLast(".delta".count)) + ".meta"
       if !paths.contains(meta) {
-        add(session, "innodb.delta_meta_missing", .error, m, "\(m.path) has no \(meta): the incremental cannot be applied")
+        report(session, code: "innodb.delta_meta_missing", .error, m, "\(m.path) has no \(meta): the incremental cannot be applied")
       }
     }
     for m in members where InnoDBMetaChecker.applies(to: m.path) {
       let delta = String(m.path.dropLast(".meta".count)) + ".delta"
       if !paths.contains(delta) {
-        add(session, "innodb.meta_without_delta", .warning, m, "\(m.path) has no \(delta) beside it")
+        report(session, code: "innodb.meta_without_delta", .warning, m, "\(m.path) has no \(delta) beside it")
       }
     }
   }

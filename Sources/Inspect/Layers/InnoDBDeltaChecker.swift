@@ -36,11 +36,11 @@ final class InnoDBDeltaChecker: ByteConsumer {
   /// where InnoDB puts it: the second and third extents).
   private var doublewrite: [Range<Int>] = []
   private var isSystemTablespace = false
-  private var checksum = InnoDBFindingTally("innodb.page_checksum")
-  private var lsn = InnoDBFindingTally("innodb.lsn_mismatch")
-  private var number = InnoDBFindingTally("innodb.page_number_mismatch")
-  private var space = InnoDBFindingTally("innodb.space_id_mismatch")
-  private var order = InnoDBFindingTally("innodb.delta_page_order")
+  private var checksum = InnoDBFindingTally(code: "innodb.page_checksum")
+  private var lsn = InnoDBFindingTally(code: "innodb.lsn_mismatch")
+  private var number = InnoDBFindingTally(code: "innodb.page_number_mismatch")
+  private var space = InnoDBFindingTally(code: "innodb.space_id_mismatch")
+  private var order = InnoDBFindingTally(code: "innodb.delta_page_order")
 
   init(context: LayerContext) {
     self.context = context
@@ -69,7 +69,7 @@ final class InnoDBDeltaChecker: ByteConsumer {
       switch phase {
       case .stopped: return
       case .done:
-        context.reportInnoDB("innodb.delta_trailing_data", .error, at: position,
+        context.report(innodb: "innodb.delta_trailing_data", .error, at: position,
                              "\(rest.count)+ bytes after the final XTRA block")
         phase = .stopped
         return
@@ -104,10 +104,10 @@ final class InnoDBDeltaChecker: ByteConsumer {
     }
     guard let size else {
       if held.count >= 4, held.be32(at: 0) != InnoDBDeltaHeader.magic, held.be32(at: 0) != InnoDBDeltaHeader.finalMagic {
-        context.reportInnoDB("innodb.delta_bad_magic", .error, at: 0, "delta does not start with an 'xtra'/'XTRA' header page",
+        context.report(innodb: "innodb.delta_bad_magic", .error, at: 0, "delta does not start with an 'xtra'/'XTRA' header page",
                              expected: "0x78747261 or 0x58545241", found: hex32(held.be32(at: 0)))
       } else {
-        context.reportInnoDB("innodb.delta_page_size_unknown", .info, at: 0,
+        context.report(innodb: "innodb.delta_page_size_unknown", .info, at: 0,
                              "no .meta before this .delta and no page size fits its first block: pages not checked")
       }
       phase = .stopped
@@ -129,7 +129,7 @@ final class InnoDBDeltaChecker: ByteConsumer {
         phase = h.pageNumbers.isEmpty ? (h.isFinal ? .done : .header) : .pages(remaining: h.pageNumbers)
         pendingFinal = h.isFinal
       } catch {
-        context.reportInnoDB("innodb.delta_bad_magic", .error, at: position, "\(error)",
+        context.report(innodb: "innodb.delta_bad_magic", .error, at: position, "\(error)",
                              expected: "0x78747261 or 0x58545241", found: hex32(unit.be32(at: 0)))
         phase = .stopped
       }
@@ -203,7 +203,7 @@ final class InnoDBDeltaChecker: ByteConsumer {
     case .header, .pages:
       let what: String
       if case .pages(let r) = phase { what = "\(r.count) listed page(s) missing" } else { what = "no final XTRA block" }
-      context.reportInnoDB("innodb.delta_truncated", .error, at: position,
+      context.report(innodb: "innodb.delta_truncated", .error, at: position,
                            "delta ends inside block \(blocks + (phase == .header ? 1 : 0)) (\(unit.count) bytes into a \(pageSize)-byte page): \(what)")
     }
     checksum.report(context, what: "fail their checksum", of: pages, unit: "delta pages")

@@ -14,7 +14,7 @@ struct InnoDBFindingTally {
   private(set) var expected: String?
   private(set) var found: String?
 
-  init(_ code: String) { self.code = code }
+  init(code: String) { self.code = code }
 
   mutating func add(page: Int, at offset: Int64, context: LayerContext, _ detail: @autoclosure () -> String,
                     expected: @autoclosure () -> String? = nil, found: @autoclosure () -> String? = nil) {
@@ -37,7 +37,7 @@ struct InnoDBFindingTally {
 
 extension LayerContext {
   /// Records a finding of the InnoDB checks (layer `innodb`) at `layerOffset` of the member.
-  func reportInnoDB(_ code: String, _ severity: Severity, at layerOffset: Int64?, _ message: String,
+  func report(innodb code: String, _ severity: Severity, at layerOffset: Int64?, _ message: String,
                     expected: String? = nil, found: String? = nil) {
     var f = Finding(code: code, severity: severity, category: .integrity, layer: "innodb",
                     offset: layerOffset.map { absoluteOffset($0) }, layerOffset: layerOffset, message: message,

@@ -28,7 +28,7 @@ final class InnoDBMetaChecker: ByteConsumer {
       member.setFact("innodb.meta.zip_size", String(meta.zipSize))
       member.setFact("innodb.meta.space_id", String(meta.spaceID))
     } catch {
-      context.reportInnoDB("innodb.meta_invalid", .error, at: 0, "incremental .meta unusable: \(error)")
+      context.report(innodb: "innodb.meta_invalid", .error, at: 0, "incremental .meta unusable: \(error)")
     }
   }
 }

@@ -34,10 +34,10 @@ final class InnoDBPageChecker: ByteConsumer {
   private var checked = 0, empty = 0
   private var algorithms: [InnoDBChecksumAlgorithm: Int] = [:]
   private var unchecked: [InnoDBUncheckedKind: Int] = [:]
-  private var checksum = InnoDBFindingTally("innodb.page_checksum")
-  private var lsn = InnoDBFindingTally("innodb.lsn_mismatch")
-  private var number = InnoDBFindingTally("innodb.page_number_mismatch")
-  private var space = InnoDBFindingTally("innodb.space_id_mismatch")
+  private var checksum = InnoDBFindingTally(code: "innodb.page_checksum")
+  private var lsn = InnoDBFindingTally(code: "innodb.lsn_mismatch")
+  private var number = InnoDBFindingTally(code: "innodb.page_number_mismatch")
+  private var space = InnoDBFindingTally(code: "innodb.space_id_mismatch")
 
   init(context: LayerContext) {
     self.context = context
@@ -60,14 +60,14 @@ final class InnoDBPageChecker: ByteConsumer {
   private func learnFlags() {
     if page.allSatisfy({ $0 == 0 }) {
       stopped = true
-      context.reportInnoDB("innodb.page_size_unknown", .info, at: 0,
+      context.report(innodb: "innodb.page_size_unknown", .info, at: 0,
                            "page 0 starts with zeros: page size unknown, pages not checked")
       return
     }
     let raw = page.be32(at: InnoDBSpaceFlags.offset)
     guard let f = InnoDBSpaceFlags(rawValue: raw) else {
       stopped = true
-      context.reportInnoDB("innodb.space_flags_invalid", .error, at: Int64(InnoDBSpaceFlags.offset),
+      context.report(innodb: "innodb.space_flags_invalid", .error, at: Int64(InnoDBSpaceFlags.offset),
                            "FSP_SPACE_FLAGS \(hex32(raw)) of page 0 name no valid page size: not an InnoDB tablespace, or page 0 is damaged",
                            expected: "valid FSP_SPACE_FLAGS", found: hex32(raw))
       return
@@ -118,7 +118,7 @@ final class InnoDBPageChecker: ByteConsumer {
     guard let flags, !stopped else { return }
     let pageSize = flags.physicalPageSize
     if !page.isEmpty {
-      context.reportInnoDB("innodb.size_not_page_multiple", .warning, at: Int64(index) * Int64(pageSize),
+      context.report(innodb: "innodb.size_not_page_multiple", .warning, at: Int64(index) * Int64(pageSize),
                            "size is not a multiple of the \(pageSize)-byte page: \(page.count) trailing bytes after page \(index - 1) not checked",
                            expected: "multiple of \(pageSize)", found: String(Int64(index) * Int64(pageSize) + Int64(page.count)))
     }
@@ -130,7 +130,7 @@ final class InnoDBPageChecker: ByteConsumer {
     let skipped = unchecked.values.reduce(0, +)
     if skipped > 0 {
       let kinds = unchecked.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
-      context.reportInnoDB("innodb.pages_unchecked", .info, at: nil,
+      context.report(innodb: "innodb.pages_unchecked", .info, at: nil,
                            "\(skipped) of \(total) pages not checked (\(kinds.joined(separator: ", "))): their checksum covers a compressed or encrypted form")
     }
     guard let member = context.member else { return }
