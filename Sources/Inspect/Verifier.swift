@@ -104,6 +104,7 @@ public enum Verifier {
     }
     sniffer.finish()
     checkNameCollisions(session)
+    BackupMetadataChecks.run(session)
     return assemble(session: session, root: root, name: name, path: path, size: size,
                     sha256: hasher?.finish().hexString, started: started)
   }
