@@ -87,6 +87,7 @@ public struct AuditPolicy: Sendable {
     public var cipher: AESVariant?
     public var tolerance: TimeInterval?
     public var embeddedTimeZone: TimeZone?
+    public init() {}
   }
 
   /// Parses a policy file's bytes; key file paths are read relative to `baseDirectory`.
