@@ -21,9 +21,16 @@ let package = Package(
     .target(name: "Report", dependencies: ["Inspect", "CXML2"]),
     .executableTarget(name: "xbinspect", dependencies: ["Inspect", "Report", "Formats"]),
 
+    // Fuzz targets: libFuzzer entry points with -DLIBFUZZER (fuzz/run), file replayers otherwise.
+    .target(name: "FuzzKit", dependencies: ["Inspect", "Report", "Formats"], path: "fuzz/FuzzKit"),
+    .executableTarget(name: "FuzzXbstream", dependencies: ["FuzzKit"], path: "fuzz/FuzzXbstream"),
+    .executableTarget(name: "FuzzVerify", dependencies: ["FuzzKit"], path: "fuzz/FuzzVerify"),
+    .executableTarget(name: "FuzzVerifyKeyed", dependencies: ["FuzzKit"], path: "fuzz/FuzzVerifyKeyed"),
+    .executableTarget(name: "FuzzReports", dependencies: ["FuzzKit"], path: "fuzz/FuzzReports"),
+
     .target(name: "TestSupport", dependencies: ["Inspect", "Formats"], path: "Tests/TestSupport"),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
-    .testTarget(name: "InspectTests", dependencies: ["Inspect", "Formats", "TestSupport"]),
+    .testTarget(name: "InspectTests", dependencies: ["Inspect", "Formats", "TestSupport", "FuzzKit"]),
     .testTarget(name: "ReportTests", dependencies: ["Report", "Inspect", "CXML2", "TestSupport"]),
     .testTarget(name: "CommandTests", dependencies: ["xbinspect", "Inspect", "Report", "TestSupport"]),
   ]

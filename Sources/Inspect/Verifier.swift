@@ -80,22 +80,22 @@ public enum Verifier {
     let root = session.newMember(storedPath: name, parent: nil)!
     let context = LayerContext(session: session, parent: nil, member: root, depth: 0)
     let sniffer = LayerSniffer(context: context)
-    let digest = options.computeDigests ? SHA256() : nil
+    let hasher = options.computeDigests ? BlockHasher(blockSize: readBlockSize) : nil
+    let spare = hasher == nil ? UnsafeMutableRawBufferPointer.allocate(byteCount: readBlockSize, alignment: 64) : nil
+    defer { spare?.deallocate() }
     var size: UInt64 = 0
-    var buffer = [UInt8](repeating: 0, count: readBlockSize)
     readLoop: while true {
-      let result = buffer.withUnsafeMutableBytes { p in Result { () throws(IOError) -> Int in try source.read(into: p) } }
+      let buffer = hasher?.takeBuffer() ?? spare!
+      let result = Result { () throws(IOError) -> Int in try source.read(into: buffer) }
       switch result {
       case .success(let n):
-        if n == 0 { break readLoop }
-        buffer.withUnsafeBytes { p in
-          let piece = UnsafeRawBufferPointer(rebasing: p[..<n])
-          digest?.update(piece)
-          sniffer.consume(piece)
-        }
+        if n == 0 { hasher?.giveBack(buffer); break readLoop }
+        hasher?.hash(buffer, count: n)
+        sniffer.consume(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
         size += UInt64(n)
         progress?(size)
       case .failure(let e):
+        hasher?.giveBack(buffer)
         context.layer = "input"
         context.report("input.read_error", .error, category: .evaluation, at: Int64(size),
                        "reading the input failed after \(size) bytes: \(e)")
@@ -105,7 +105,7 @@ public enum Verifier {
     sniffer.finish()
     checkNameCollisions(session)
     return assemble(session: session, root: root, name: name, path: path, size: size,
-                    sha256: digest?.finalize().hexString, started: started)
+                    sha256: hasher?.finish().hexString, started: started)
   }
 
   /// Rule B7: two kept members of one container with the same final name (`x.ibd` and `x.ibd.qp`).

@@ -74,7 +74,7 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
     switch e {
     case let .badMagic(offset, found):
       let after = total > UInt64(offset) ? total - UInt64(offset) : 0
-      if open.isEmpty && chunks > 0 && parser.isAtChunkBoundary {
+      if open.isEmpty && chunks > 0 {
         let what = found.allSatisfy({ $0 == 0 }) ? "zero bytes" : ByteText.looksLikeText(found) ? "bytes of text" : "bytes"
         context.report("xbstream.trailing_garbage", .error, at: offset,
                        "\(after) \(what) after the last chunk do not form a chunk (starting \(ByteText.preview(found)))",

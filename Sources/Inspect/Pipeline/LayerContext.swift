@@ -20,6 +20,8 @@ public final class LayerContext {
   /// A whole-input wrapper (gzip, zstd, lz4 around everything) whose compressed offsets mean
   /// nothing to a user: offsets below it count in its decompressed bytes instead.
   public var isTransparent = false
+  /// Bytes skipped before this (root) layer starts: leading log text.
+  public var baseOffset: Int64 = 0
 
   public var options: VerifyOptions { session.options }
 
@@ -29,7 +31,7 @@ public final class LayerContext {
 
   /// Offset in the outermost input of the structure at `layerOffset` in this layer.
   public func absoluteOffset(_ layerOffset: Int64) -> Int64 {
-    guard let parent else { return layerOffset }
+    guard let parent else { return layerOffset + baseOffset }
     if parent.isTransparent && parent.parent == nil { return layerOffset }
     return parent.absoluteOffset(parent.deliveringOffset)
   }

@@ -7,14 +7,22 @@ final class LayerSniffer: ByteConsumer {
   private let context: LayerContext
   private var prefix: [UInt8] = []
   private var next: ByteConsumer?
+  private var window = VerifyLimits.sniffLength
 
   init(context: LayerContext) { self.context = context }
 
   func consume(_ bytes: UnsafeRawBufferPointer) {
     if let next { next.consume(bytes); return }
-    let take = min(bytes.count, VerifyLimits.sniffLength - prefix.count)
+    let take = min(bytes.count, window - prefix.count)
     prefix.append(contentsOf: bytes[..<take])
-    guard prefix.count >= VerifyLimits.sniffLength else { return }
+    guard prefix.count >= window else { return }
+    if window < VerifyLimits.maxLeadingText, context.parent == nil, LayerKind.detect(prefix) == .plain,
+       ByteText.looksLikeText(prefix) {
+      // Log text at the start of a stream: look further for the magic it hides.
+      window = VerifyLimits.maxLeadingText
+      if take < bytes.count { consume(UnsafeRawBufferPointer(rebasing: bytes[take...])) }
+      return
+    }
     let chosen = decide()
     chosen.consume(prefix)
     prefix = []
@@ -28,6 +36,19 @@ final class LayerSniffer: ByteConsumer {
       prefix = []
     }
     next?.finish()
+  }
+
+  /// The first xbstream, xbcrypt or qpress magic after a run of text, with its offset.
+  static func magicAfterText(_ bytes: [UInt8]) -> (Int, LayerKind)? {
+    var k = 0
+    while k < bytes.count, bytes[k] == 9 || bytes[k] == 10 || bytes[k] == 13 || (0x20..<0x7F).contains(bytes[k]) {
+      k += 1
+      if k + 8 <= bytes.count {
+        let kind = LayerKind.detect(Array(bytes[k..<(k + 8)]))
+        if [.xbstream, .xbcrypt, .qpress].contains(kind) { return (k, kind) }
+      }
+    }
+    return nil
   }
 
   private func decide() -> ByteConsumer {
@@ -94,6 +115,17 @@ final class LayerSniffer: ByteConsumer {
       c.member?.layers.append(kind.rawValue)
       return DiscardingConsumer()
     case .plain:
+      if isRoot, let (k, found) = Self.magicAfterText(prefix) {
+        // Text (a log line) before a real magic: say so, then verify what follows from there.
+        c.layer = found.rawValue
+        let code = found == .xbstream ? "xbstream.bad_magic" : "input.leading_text"
+        c.report(code, .error, at: 0,
+                 "\(k) bytes of printable text before the first \(found.rawValue) magic at offset \(k) (starting \(ByteText.preview(Array(prefix.prefix(24))))): log output was written into the backup stream",
+                 expected: found == .xbstream ? "XBSTCK01" : found.rawValue, found: ByteText.preview(Array(prefix.prefix(8))))
+        prefix.removeFirst(k)
+        c.baseOffset = Int64(k)
+        return make(found)
+      }
       if isRoot {
         c.layer = "input"
         c.report("input.unknown_format", .error, category: .evaluation, at: 0,

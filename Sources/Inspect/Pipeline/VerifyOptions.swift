@@ -29,4 +29,6 @@ public enum VerifyLimits {
   public static let defaultMaxMemberSize: UInt64 = 1 << 40
   /// Bytes a sniffer holds before deciding a member's layer (a tar header block).
   public static let sniffLength = 512
+  /// Printable text at the start of an input searched for a magic (log lines in a stream).
+  public static let maxLeadingText = 64 * 1024
 }
