@@ -4,7 +4,8 @@ import Inspect
 
 /// The audit as JUnit XML (Schemas/junit.xsd): one `testsuite` per backup, one `testcase` per
 /// control. non_compliant is a `failure` (type = the code), insufficient_data an `error`,
-/// not_applicable `skipped`; the advisory control 2 never fails: its warning goes to `system-out`.
+/// not_applicable `skipped`; the advisory control 2 never fails: its warning becomes a `warning`
+/// property of the suite (the JUnit subset of Schemas/junit.xsd has no `system-out`).
 ///
 /// Written with libxml2's `xmlTextWriter`, text through ``XMLText/sanitize(_:)``, as
 /// ``JUnitReportWriter`` does.
@@ -43,6 +44,7 @@ public enum AuditJUnitWriter {
           attr("errors", "\(results.filter { $0.1.status == .insufficientData }.count)")
           attr("skipped", "\(results.filter { $0.1.status == .notApplicable }.count)")
           attr("time", "0.000")
+          attr("timestamp", String(Timestamp.utc(result.startedAt).prefix(19)))
           element("properties") {
             var props: [(String, String)] = [("file", b.file), ("size", "\(b.size)"), ("encryption", b.encryption.rawValue),
                                              ("timeSource", b.time.source)]
@@ -51,6 +53,7 @@ public enum AuditJUnitWriter {
             if let t = b.time.end { props.append(("endTime", t)) }
             if !b.keys.isEmpty { props.append(("keyFingerprints", b.fingerprints.joined(separator: " "))) }
             if !b.exceptions.isEmpty { props.append(("plainByDesign", b.exceptions.map(\.member).joined(separator: " "))) }
+            for (c, r) in results where c.advisory && r.status == .nonCompliant { props.append(("warning", "control \(c.number): \(r.reason)")) }
             for (k, v) in props { element("property") { attr("name", k); attr("value", v) } }
           }
           for (c, r) in results {
@@ -60,7 +63,7 @@ public enum AuditJUnitWriter {
               attr("time", "0.000")
               switch r.status {
               case .nonCompliant where c.advisory:
-                element("system-out") { check(xmlTextWriterWriteString(w, XMLText.sanitize("warning: \(r.reason)"))) }
+                break
               case .nonCompliant:
                 element("failure") {
                   attr("message", r.reason); attr("type", r.code ?? "audit.non_compliant")

@@ -9,6 +9,7 @@ import Inspect
 public enum AuditMerge {
   public struct MergeError: Error, Equatable, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
   }
 
   /// Reports merged at most (a bound on memory: each is held whole).

@@ -77,7 +77,8 @@ public enum AuditRunner {
 
   /// Turns one verification into what the controls read, adding the audit's per-backup findings.
   public static func observe(_ r: InputReport, entry: CatalogEntry, policy: AuditPolicy) -> BackupObservation {
-    var findings = r.findings
+    // The internal member link means nothing outside this run (and would not survive a merge).
+    var findings = r.findings.map { f in var f = f; f.memberID = nil; return f }
     func add(_ code: String, _ severity: Severity, _ category: FindingCategory, _ message: String,
              expected: String? = nil, found: String? = nil) {
       findings.append(Finding(code: code, severity: severity, category: category, layer: "audit", message: message,
