@@ -109,7 +109,9 @@ public enum AuditRunner {
           use.members += 1
           for (value, keyPath) in [(m.facts["xbcrypt.cipher"], \BackupObservation.KeyUse.ciphers),
                                    (m.facts["xbcrypt.version"], \.versions), (proof, \.proofs)] {
-            if let value, !use[keyPath: keyPath].contains(value) { use[keyPath: keyPath].append(value) }
+            // "XBCRYP03 plaintext SHA-256 (6 of 6 chunks)" → one entry per kind of proof, not per count.
+            guard let value = value.map({ String($0.split(separator: " (").first ?? Substring($0)) }) else { continue }
+            if !use[keyPath: keyPath].contains(value) { use[keyPath: keyPath].append(value) }
           }
           keyUses[fp] = use
           if let want = policy.cipher, let have = m.facts["xbcrypt.cipher"], !cipherMatches(have, want) {

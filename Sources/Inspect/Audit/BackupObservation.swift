@@ -31,6 +31,8 @@ public struct BackupObservation: Codable, Sendable, Equatable {
     public var embeddedEnd: String?
     /// The member the embedded times came from.
     public var embeddedFrom: String?
+
+    public init(start: String?, end: String?, source: String) { self.start = start; self.end = end; self.source = source }
   }
 
   /// A member left plain on purpose by the backup tool (spec §6.4).
@@ -47,6 +49,10 @@ public struct BackupObservation: Codable, Sendable, Equatable {
     public var ciphers: [String]
     public var versions: [String]
     public var proofs: [String]
+
+    public init(fingerprint: String, members: Int, ciphers: [String], versions: [String], proofs: [String]) {
+      self.fingerprint = fingerprint; self.members = members; self.ciphers = ciphers; self.versions = versions; self.proofs = proofs
+    }
   }
 
   /// One member: its final name, whether it is encrypted, the key that opened it.
