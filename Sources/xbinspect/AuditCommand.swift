@@ -159,7 +159,6 @@ struct OutputOptions {
       do { signer = try Ed25519Signer(privateKeyPEM: try AuditCommand.read(k, what: "signing key")) } catch let e as SignatureError {
         throw UsageError("--sign-key \(k): \(e.description)")
       } catch let e as UsageError { throw e } catch { throw UsageError("\(error)") }
-      _ = json
     }
   }
 
