@@ -57,7 +57,7 @@ public enum KeyLoader {
       let crlf = n >= 2 && bytes[n - 2] == 0x0D
       let core = n - (crlf ? 2 : 1)
       let hint = AESVariant(keyLength: core).map { " (without it, \(core) bytes: \($0.rawValue))" } ?? ""
-      throw KeyError(description: "key from \(source) is \(n) bytes and ends in \(crlf ? "CR LF" : "LF"): the line ending is part of the key, as xtrabackup reads key files byte for byte; remove it\(hint), e.g. printf '%s' \"$(cat FILE)\" > FILE.key")
+      throw KeyError(description: "key from \(source) is \(n) bytes and ends in \(crlf ? "CR LF" : "LF"): the line ending is part of the key, as xtrabackup reads key files byte for byte; remove it\(hint), e.g. tr -d '\\r\\n' < FILE > FILE.key")
     }
     if n == 44, let decoded = Data(base64Encoded: Data(bytes)), decoded.count == 32 {
       throw KeyError(description: "key from \(source) is 44 characters of base64 (32 bytes once decoded): xtrabackup uses key text as raw bytes, never base64-decoded; give the 32 bytes it was made with")

@@ -1,0 +1,211 @@
+/// A strict QuickLZ decompressor for levels 1, 2 and 3 with streaming buffer 0 (spec §4), written
+/// from the spec: every packet is independent, every declared size is checked before use, and every
+/// read and write is bounds-checked before it happens (a bad packet throws, never traps).
+///
+/// Body layout (after the 3- or 9-byte ``QuickLZPacketHeader``): 32-bit LE control words, bit 31 a
+/// sentinel, bits 0–30 one per token (1 = match, 0 = literal byte), interleaved with the tokens they
+/// describe. Match tokens by level:
+///
+/// | Level | Token | Source |
+/// |---|---|---|
+/// | 1 | 2–3 bytes: hash (12 bits), length 3…17 or a length byte | newest position under the hash (table of 4 096) |
+/// | 2 | 2–3 bytes: hash (11 bits), slot (2 bits), length 3…9 or a length byte | table of 2 048 × 4 positions |
+/// | 3 | 1–4 bytes: offset and length | output position − offset |
+///
+/// Checks (§4.8): header bits, level, streaming code, D ≥ 1 and D ≤ the caller's bound, packet length
+/// vs header and D; control words, tokens and literals inside the packet; match source set in this
+/// packet, at distance ≥ 3; match length ≥ 3 with ≥ 4 literals after it; output exactly D bytes;
+/// body consumed exactly, except the padded tiny packet (D ≤ 4, declared length 12, §4.1).
+///
+/// The decoder keeps its hash tables between calls (cleared per packet) and writes into a buffer
+/// the caller owns and reuses, so the hot loop allocates nothing.
+public struct QuickLZDecoder {
+  private static let unset = UInt32.max
+  private static let level1Slots = 4096
+  private static let level2Slots = 2048
+  private static let level2Ways = 4
+
+  private var table1 = [UInt32](repeating: QuickLZDecoder.unset, count: QuickLZDecoder.level1Slots)
+  private var table2 = [UInt32](repeating: QuickLZDecoder.unset, count: QuickLZDecoder.level2Slots * QuickLZDecoder.level2Ways)
+  private var counters = [UInt8](repeating: 0, count: QuickLZDecoder.level2Slots)
+
+  public init() {}
+
+  /// Decompresses one whole packet.
+  ///
+  /// - Parameters:
+  ///   - packet: exactly the packet's bytes, header included.
+  ///   - maxDecompressedLength: the bound on D (the archive's chunk size).
+  ///   - output: grown to at least D bytes if needed (never shrunk); bytes `0..<D` receive the data.
+  /// - Returns: the packet header (its `decompressedLength` is the number of bytes written).
+  /// - Throws: ``QuickLZError`` for any violation of §4.8.
+  @discardableResult
+  public mutating func decompress(_ packet: UnsafeRawBufferPointer, maxDecompressedLength: Int,
+                                  into output: inout [UInt8]) throws(QuickLZError) -> QuickLZPacketHeader {
+    let header = try QuickLZPacketHeader(parsing: packet)
+    try header.validate(maxDecompressedLength: maxDecompressedLength)
+    guard UInt64(packet.count) == UInt64(header.packetLength) else {
+      throw .packetLengthMismatch(declared: header.packetLength, available: packet.count)
+    }
+    let d = Int(header.decompressedLength)
+    if output.count < d { output.append(contentsOf: repeatElement(0, count: d - output.count)) }
+    let start = header.headerLength
+
+    if !header.isCompressed {
+      output.withUnsafeMutableBytes { out in
+        out.baseAddress!.copyMemory(from: packet.baseAddress!.advanced(by: start), byteCount: d)
+      }
+      return header
+    }
+
+    var t1 = [UInt32](); var t2 = [UInt32](); var ctr = [UInt8]()
+    swap(&t1, &table1); swap(&t2, &table2); swap(&ctr, &counters)
+    defer { swap(&t1, &table1); swap(&t2, &table2); swap(&ctr, &counters) }
+    let level = header.level
+    if level == 1 {
+      t1.withUnsafeMutableBufferPointer { $0.update(repeating: Self.unset) }
+    } else if level == 2 {
+      t2.withUnsafeMutableBufferPointer { $0.update(repeating: Self.unset) }
+      ctr.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+    let failure: QuickLZError? = output.withUnsafeMutableBufferPointer { out in
+      t1.withUnsafeMutableBufferPointer { t1 in
+        t2.withUnsafeMutableBufferPointer { t2 in
+          ctr.withUnsafeMutableBufferPointer { ctr in
+            Self.decodeBody(packet, from: start, level: level, count: d, into: out, table1: t1, table2: t2, counters: ctr)
+          }
+        }
+      }
+    }
+    if let failure { throw failure }
+    return header
+  }
+
+  // MARK: Body decoding (Internal)
+
+  /// Decodes the compressed body of `src[from...]` into `out[0..<count]`; nil on success.
+  private static func decodeBody(_ src: UnsafeRawBufferPointer, from bodyStart: Int, level: Int, count total: Int,
+                                 into out: UnsafeMutableBufferPointer<UInt8>, table1: UnsafeMutableBufferPointer<UInt32>,
+                                 table2: UnsafeMutableBufferPointer<UInt32>, counters: UnsafeMutableBufferPointer<UInt8>) -> QuickLZError? {
+    let end = src.count
+    let lastMatchStart = total - 11  // may be negative: then every byte is a tail literal
+    let matchLimit = total - 4       // a match must end here or before
+    var s = bodyStart
+    var d = 0
+    var control: UInt32 = 1
+    var lastHashed = -1
+    let hashed = level != 3
+
+    /// Little-endian u32 at `at`, missing bytes past the end read as zero (a token peek).
+    @inline(__always) func peek32(_ at: Int) -> UInt32 {
+      if at + 4 <= end { return UInt32(littleEndian: src.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+      var v: UInt32 = 0
+      var i = at
+      while i < end { v |= UInt32(src[i]) << (8 * UInt32(i - at)); i += 1 }
+      return v
+    }
+    @inline(__always) func hashAt(_ p: Int) -> UInt32 {
+      UInt32(out[p]) | UInt32(out[p + 1]) << 8 | UInt32(out[p + 2]) << 16
+    }
+    /// Registers output position `p` (its three bytes are known) in the level's table.
+    @inline(__always) func register(_ p: Int) {
+      let v = hashAt(p)
+      if level == 1 {
+        table1[Int(((v >> 12) ^ v) & 0xFFF)] = UInt32(truncatingIfNeeded: p)
+      } else {
+        let h = Int(((v >> 9) ^ (v >> 13) ^ v) & 0x7FF)
+        let c = counters[h]
+        table2[h &* 4 &+ Int(c & 3)] = UInt32(truncatingIfNeeded: p)
+        counters[h] = c &+ 1
+      }
+    }
+
+    while true {
+      if control == 1 {
+        guard end - s >= 4 else { return .readPastEnd(offset: s, what: "control word") }
+        control = UInt32(littleEndian: src.loadUnaligned(fromByteOffset: s, as: UInt32.self))
+        s += 4
+      }
+      if control & 1 == 1 {
+        control >>= 1
+        let tokenAt = s
+        let f = peek32(s)
+        var source: Int
+        var length: Int
+        var tokenLength: Int
+        switch level {
+        case 1:
+          let h = Int((f >> 4) & 0xFFF)
+          if f & 0xF != 0 { length = Int(f & 0xF) + 2; tokenLength = 2 } else { length = Int((f >> 16) & 0xFF); tokenLength = 3 }
+          let v = table1[h]
+          guard v != unset else { return end - s >= tokenLength ? .unsetHashSlot(offset: tokenAt, slot: h) : .readPastEnd(offset: tokenAt, what: "match token") }
+          source = Int(v)
+        case 2:
+          let h = Int((f >> 5) & 0x7FF)
+          let k = Int(f & 3)
+          if f & 0x1C != 0 { length = Int((f >> 2) & 7) + 2; tokenLength = 2 } else { length = Int((f >> 16) & 0xFF); tokenLength = 3 }
+          let v = table2[h &* 4 &+ k]
+          guard v != unset else { return end - s >= tokenLength ? .unsetHashSlot(offset: tokenAt, slot: h * 4 + k) : .readPastEnd(offset: tokenAt, what: "match token") }
+          source = Int(v)
+        default:
+          let distance: Int
+          if f & 3 == 0 {
+            distance = Int((f & 0xFF) >> 2); length = 3; tokenLength = 1
+          } else if f & 3 == 1 {
+            distance = Int((f & 0xFFFF) >> 2); length = 3; tokenLength = 2
+          } else if f & 3 == 2 {
+            distance = Int((f & 0xFFFF) >> 6); length = Int((f >> 2) & 0xF) + 3; tokenLength = 2
+          } else if f & 0x7F != 3 {
+            distance = Int((f >> 7) & 0x1FFFF); length = Int((f >> 2) & 0x1F) + 2; tokenLength = 3
+          } else {
+            distance = Int(f >> 15); length = Int((f >> 7) & 0xFF) + 3; tokenLength = 4
+          }
+          source = d - distance
+        }
+        guard end - s >= tokenLength else { return .readPastEnd(offset: tokenAt, what: "match token") }
+        s += tokenLength
+        guard source >= 0, d - source >= 3 else { return .badMatchSource(offset: tokenAt, position: d, distance: d - source) }
+        guard length >= 3, length <= matchLimit - d else {
+          return .badMatchLength(offset: tokenAt, position: d, length: length, decompressedLength: total)
+        }
+        // Forward copy; overlapping when the distance is shorter than the length (a repeat).
+        let base = out.baseAddress!
+        if d - source >= length {
+          (base + d).update(from: base + source, count: length)
+        } else {
+          var i = 0
+          while i < length { out[d + i] = out[source + i]; i += 1 }
+        }
+        if hashed {
+          while lastHashed < d { lastHashed += 1; register(lastHashed) }
+          lastHashed = d + length - 1
+        }
+        d += length
+      } else if d < lastMatchStart {
+        guard s < end else { return .readPastEnd(offset: s, what: "literal") }
+        out[d] = src[s]
+        d += 1; s += 1
+        control >>= 1
+        if hashed { while lastHashed < d - 3 { lastHashed += 1; register(lastHashed) } }
+      } else {
+        // Tail: the rest are literals; control words are skipped uninterpreted.
+        while d < total {
+          if control == 1 {
+            guard end - s >= 4 else { return .readPastEnd(offset: s, what: "control word") }
+            s += 4
+            control = 0x8000_0000
+          }
+          guard s < end else { return .readPastEnd(offset: s, what: "literal") }
+          out[d] = src[s]
+          d += 1; s += 1
+          control >>= 1
+        }
+        break
+      }
+    }
+    // The compressor pads 1–4 byte inputs to a 12-byte packet with unspecified bytes (§4.1).
+    let paddedTiny = total <= 4 && end == 12 && bodyStart == QuickLZPacketHeader.shortLength
+    if s != end && !paddedTiny { return .unconsumedBytes(consumed: s, declared: UInt32(end)) }
+    return nil
+  }
+}
