@@ -47,7 +47,7 @@ import TestSupport
     ["audit", "--catalog", w.file("catalog.json"), "--encryption-enabled-at", "2024-02-01T00:00:00Z"]
   }
 
-  @Test(.disabled(if: !LayerAvailability.xbcrypt, "needs the xbcrypt layer (branch xbcrypt) to open the ali_enc members"))
+  @Test
   func compliantSetExitsZero() throws {
     let w = try Workspace(); defer { w.remove() }
     let (rc, c) = run(base(w) + ["--kms-plaintext-file", w.file("kms.txt"), "--json", w.file("e.json"), "--junit", w.file("e.xml")])
@@ -69,7 +69,7 @@ import TestSupport
     #expect(c.stdoutText.contains("audit verdict: NON-COMPLIANT (exit 4)"))
   }
 
-  @Test(.disabled(if: !LayerAvailability.xbcrypt, "needs the xbcrypt layer (branch xbcrypt) to reject the wrong key"))
+  @Test
   func wrongKeyExitsFourWithKeyUnavailable() throws {
     let w = try Workspace(); defer { w.remove() }
     let (rc, c) = run(base(w) + ["--key-file", w.file("wrong.key")])

@@ -12,7 +12,7 @@ import TestSupport
     r.controls.first { $0.id == control }?.resources.first { $0.resourceId == backup }?.code
   }
 
-  @Test(.disabled(if: !LayerAvailability.xbcrypt, "needs the xbcrypt layer (branch xbcrypt) to open the ali_enc members"))
+  @Test
   func plainBeforeAndEncryptedAfterIsCompliant() throws {
     let r = AuditRunner.run(catalog: AuditFixtures.catalog(), policy: AuditFixtures.policy(keys: [AuditFixtures.aliKey]))
     #expect(r.verdict == .compliant, "\(r.controls.flatMap(\.resources).filter { $0.status != .compliant && $0.status != .notApplicable })")
@@ -45,7 +45,7 @@ import TestSupport
     #expect(plain.plainMembers.count == 4)
   }
 
-  @Test(.disabled(if: !LayerAvailability.xbcrypt, "needs the xbcrypt layer (branch xbcrypt) to reject the wrong key"))
+  @Test
   func wrongKeyIsKeyUnavailableNotCorruption() throws {
     let r = AuditRunner.run(catalog: AuditFixtures.catalog(), policy: AuditFixtures.policy(keys: [AuditFixtures.wrongKey]))
     #expect(r.verdict == .nonCompliant)
