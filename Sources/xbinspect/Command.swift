@@ -15,6 +15,15 @@ enum Command {
     Usage:
       xbinspect verify [options] PATH... | -     verify backups (a file, or - for standard input)
       xbinspect key derive < kms-plaintext       print the RDS key text for a KMS Plaintext (base64)
+      xbinspect audit [DIR] --encryption-enabled-at T [options]
+                                                 audit backup encryption (docs/audit.md); also
+                                                 --catalog F, --describe-backups F --backup-dir D|--backup-map F,
+                                                 --policy F, repeated --key-file/--kms-plaintext-file,
+                                                 --tolerance 24h, --embedded-time-zone Z, --sign-key PEM
+      xbinspect evidence verify --json F --sig F.sig --pubkey PUB.pem
+                                                 check the Ed25519 signature of audit evidence
+      xbinspect report merge [--json OUT] [--junit OUT] REPORT.json...
+                                                 merge audit reports of separate runs
       xbinspect --help | --version
 
     verify options (before or after the path):
@@ -51,6 +60,12 @@ enum Command {
         console.out("\(ToolInfo.name) \(ToolInfo.version)"); return ExitCode.verified
       case "verify":
         return try VerifyCommand.run(Array(args.dropFirst()), console: console, environment: environment, stdinFD: stdinFD)
+      case "audit":
+        return try AuditCommand.run(Array(args.dropFirst()), console: console, environment: environment)
+      case "evidence":
+        return try EvidenceCommand.run(Array(args.dropFirst()), console: console)
+      case "report":
+        return try ReportMergeCommand.run(Array(args.dropFirst()), console: console)
       case "key":
         return try KeyCommand.run(Array(args.dropFirst()), console: console, stdinFD: stdinFD)
       default:
