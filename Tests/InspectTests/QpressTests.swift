@@ -178,10 +178,10 @@ import TestSupport
 
   @Test func memberIsPeeledWithItsSuffix() throws {
     let data = Array(repeating: UInt8(0x5A), count: 5000)
-    let report = Run.verify(Self.stream([("db/t1.ibd.qp", Self.archive("t1.ibd", data, chunkSize: 2048))]))
+    let report = Run.verify(Self.stream([("db/t1.dat.qp", Self.archive("t1.dat", data, chunkSize: 2048))]))
     #expect(report.findings.isEmpty, "\(report.findings.map(\.message))")
     let m = try #require(report.members.first)
-    #expect(m.path == "db/t1.ibd" && m.storedAs == "db/t1.ibd.qp")
+    #expect(m.path == "db/t1.dat" && m.storedAs == "db/t1.dat.qp")
     #expect(m.layers == ["qpress L1", "plain"])
     #expect(m.size == 5000 && m.sha256 == SHA256.hash(data).hexString)
     #expect(m.proofs == ["qpress Adler-32"])

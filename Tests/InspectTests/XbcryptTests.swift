@@ -40,8 +40,15 @@ import TestSupport
     #expect(m.facts["xbcrypt.keyFingerprint"] == KeyMaterial(bytes: Array("0123456789abcdef".utf8), source: "").fingerprint)
   }
 
-  @Test func oldFormatWithoutInnerCheckIsNotVerifiable() throws {
+  @Test func oldFormatKeyIsProvenByInnoDBPageChecksums() throws {
+    // v2 has no plaintext hash: the decrypted tablespace's page checksums prove the key instead.
     let report = try Run.verifyReal("xbc2_pxb23_aes256_customers.ibd.xbcrypt")
+    #expect(report.codes == ["xbcrypt.keystream_reuse"])
+    #expect(report.members.first?.facts["xbcrypt.keyVerified"] == "inner layer: InnoDB page checksums")
+  }
+
+  @Test func oldFormatWithoutInnerCheckIsNotVerifiable() throws {
+    let report = try Run.verifyReal("xbc1_percona_testsuite_decrypt_v1_test_file.xbcrypt")
     #expect(report.codes.sorted() == ["xbcrypt.key_not_verifiable", "xbcrypt.keystream_reuse"])
     let f = try #require(report.findings("xbcrypt.keystream_reuse").first)
     #expect(f.severity == .warning && f.offset == 0 && f.message.contains("CVE-2016-6225"))
@@ -183,14 +190,15 @@ import TestSupport
   }
 
   @Test func v1KeyProvenByReadableMetadataOrRefuted() throws {
-    let text = Array("backup_type = full-backuped\nfrom_lsn = 0\n".utf8)
+    let text = Array("backup_type = full-backuped\nfrom_lsn = 0\nto_lsn = 53441\nlast_lsn = 53441\n".utf8)
     let enc = XbcryptWriter.file(text, key: Self.k256, version: 1)
     let good = Run.verify(XbcryptWriter.xbstream([("xtrabackup_checkpoints.xbcrypt", enc)]), name: "s.xb", options: Self.options([Self.k256]))
     let m = try #require(good.members.first)
     #expect(m.facts["xbcrypt.keyVerified"] == "inner layer: readable text")
     #expect(good.codes == ["xbcrypt.keystream_reuse"])
     let bad = Run.verify(XbcryptWriter.xbstream([("xtrabackup_checkpoints.xbcrypt", enc)]), name: "s.xb", options: Self.options([Self.other]))
-    #expect(bad.codes.sorted() == ["xbcrypt.inner_layer_invalid", "xbcrypt.keystream_reuse"])
+    // The garbage plaintext also fails the checkpoints check (B1) downstream.
+    #expect(bad.codes.sorted() == ["backup.checkpoints_unparsable", "xbcrypt.inner_layer_invalid", "xbcrypt.keystream_reuse"])
     #expect(bad.verdict == .failed)
   }
 

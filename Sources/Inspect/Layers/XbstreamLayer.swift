@@ -153,6 +153,7 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
       if h.payloadOffset < m.written {
         m.record.setDigestNote("content rewritten in place by a backward seek; its digest is not computed")
       }
+      if h.payloadOffset > m.written { zeroFill(m, h.payloadOffset - m.written) }  // a hole, read back as zeros
       m.nextOffset = h.payloadOffset
     case .remove:
       remove(h)
@@ -229,7 +230,9 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
       report(h, "xbstream.offset_mismatch", .error,
              "chunk of \(display(h.path)) at destination offset \(h.payloadOffset), expected \(m.nextOffset) (\(gap ? "gap" : "overlap") of \(delta) bytes; out-of-order chunk)",
              expected: "\(m.nextOffset)", found: "\(h.payloadOffset)")
-      if gap { zeroFill(m, delta) } else { m.record.setDigestNote("chunks overlap; the digest is of the bytes in stream order") }
+      // The bytes of a gap are unknown: the digest would describe no real file.
+      m.record.setDigestNote(gap ? "a gap between chunks; the digest is not computed"
+                                 : "chunks overlap; the digest is not computed")
     }
     guard let extent = h.logicalExtent, let next = checkedAdd(h.payloadOffset, extent) else {
       report(h, "xbstream.offset_overflow", .error, "offset + extent of the chunk overflows 64 bits")
@@ -263,7 +266,17 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
     route = .sparse(m, map: map, index: index + 1, remaining: UInt64(e.length))
   }
 
+  /// Feeds a hole of `count` zero bytes to the member, unless it would take the member past
+  /// `--max-member-size` (a hostile 2^60-byte hole costs time, never memory): then the digest is
+  /// dropped instead and the limit reported once.
   private func zeroFill(_ m: OpenMember, _ count: UInt64) {
+    guard m.record.digestNote == nil else { return }
+    guard let end = checkedAdd(m.written, count), end <= context.options.maxMemberSize else {
+      context.report("limit.member_size", .error, category: .evaluation, at: context.deliveringOffset, member: m.record,
+                     "a hole of \(count) bytes would take the member past --max-member-size \(context.options.maxMemberSize); its digest is not computed")
+      m.record.setDigestNote("holes beyond --max-member-size; the digest is not computed")
+      return
+    }
     var left = count
     Self.zeros.withUnsafeBytes { z in
       while left > 0 {
@@ -272,19 +285,25 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
         left -= UInt64(n)
       }
     }
-    m.written += count
+    m.written = end
   }
 
   /// MariaDB `D`: the member (or a directory and everything below it) is deleted from the backup.
   private func remove(_ h: XbstreamChunkHeader) {
     let prefix = h.path + [UInt8(ascii: "/")]
+    var removedAny = false
     for (path, record) in closed where path == h.path || path.starts(with: prefix) {
       record.fate = .removed
       closed[path] = nil
+      removedAny = true
     }
     if let m = open[h.path] {
       report(h, "xbstream.remove_open_member", .warning, "remove chunk for \(display(h.path)) while it is open")
       m.record.fate = .removed
+    } else if !removedAny {
+      // Legitimate for a directory, or a file of the earlier backup an incremental is applied to.
+      report(h, "xbstream.remove_unknown_member", .info,
+             "remove chunk for \(display(h.path)), which this stream does not hold (a directory, or a file of an earlier backup)")
     }
   }
 

@@ -52,4 +52,17 @@ public enum LayerKind: String, Sendable, CaseIterable {
     if prefix.count >= 263, prefix.hasBytes(Array("ustar".utf8), at: 257) { return .tar }
     return .plain
   }
+
+  /// For a whole input shorter than a magic: the layer whose magic it starts like, so that its
+  /// verifier reports the truncation instead of an unknown format. Never used inside members,
+  /// where a one-byte file is just content.
+  public static func truncatedMagic(_ prefix: [UInt8]) -> LayerKind? {
+    if !prefix.isEmpty, prefix.count < 8 {
+      if XbstreamChunkHeader.magic.starts(with: prefix) { return .xbstream }
+      if xbcryptMagics[2].starts(with: prefix) { return .xbcrypt }
+      if Array("qpress10".utf8).starts(with: prefix) { return .qpress }
+      if [0x1F, 0x8B, 0x08].starts(with: prefix) && prefix.count <= 3 && prefix.count >= 2 { return .gzip }
+    }
+    return nil
+  }
 }

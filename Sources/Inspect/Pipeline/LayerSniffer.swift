@@ -53,6 +53,7 @@ final class LayerSniffer: ByteConsumer {
 
   private func decide() -> ByteConsumer {
     var kind = LayerKind.detect(prefix)
+    if kind == .plain, context.parent == nil, let cut = LayerKind.truncatedMagic(prefix) { kind = cut }
     if prefix.isEmpty {
       // Empty bytes are a valid xbcrypt, zstd or lz4 layer (no chunk, no frame) when the name says so.
       let promised = LayerKind.promised(by: context.member?.path ?? "")
