@@ -74,7 +74,7 @@ enum AuditCommand {
     var fromFile = AuditPolicy.FileContents()
     var record: AuditPolicy.FileRecord?
     if let f = try a.value("--policy") {
-      let bytes = try read(f, what: "policy")
+      let bytes = try read(f, what: "policy", limit: AuditPolicy.maxFileLength)
       switch Result(catching: { () throws(AuditPolicy.PolicyError) in try AuditPolicy.parseFile(bytes, baseDirectory: directory(of: f)) }) {
       case .success(let c): fromFile = c
       case .failure(let e): throw UsageError(e.description)
@@ -130,9 +130,13 @@ enum AuditCommand {
 
   // MARK: Files
 
-  static func read(_ path: String, what: String) throws(UsageError) -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read \(what) file \(path)") }
-    return Array(data)
+  /// A catalog, mapping, policy, report or PEM file, read whole up to `limit` bytes (BoundedFile).
+  static func read(_ path: String, what: String, limit: Int = Catalog.maxFileLength) throws(UsageError) -> [UInt8] {
+    switch BoundedFile.read(path, limit: limit) {
+    case .success(let bytes): return bytes
+    case .failure(.unreadable(let reason)): throw UsageError("cannot read \(what) file \(path): \(reason)")
+    case .failure(.tooLarge(let limit)): throw UsageError("\(what) file \(path) is larger than \(limit) bytes")
+    }
   }
 
   static func directory(of path: String) -> String {

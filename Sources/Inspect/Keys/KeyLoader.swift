@@ -8,12 +8,22 @@ public enum KeyLoader {
     public var description: String
   }
 
+  /// Largest key or KMS plaintext file read: keys are 16–32 bytes, so anything this long names the
+  /// wrong file (`/dev/zero`, a backup), and is refused without reading it all.
+  public static let maxKeyFileLength = 4096
+
   /// `--key-file F`: the file's exact bytes, as `--encrypt-key-file` uses them.
   public static func fromFile(_ path: String) throws(KeyError) -> KeyMaterial {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw KeyError(description: "cannot read key file \(path)")
+    try validated(try readKeyFile(path, what: "key file"), source: "--key-file \(path)")
+  }
+
+  static func readKeyFile(_ path: String, what: String) throws(KeyError) -> [UInt8] {
+    switch BoundedFile.read(path, limit: maxKeyFileLength) {
+    case .success(let bytes): return bytes
+    case .failure(.unreadable(let reason)): throw KeyError(description: "cannot read \(what) \(path): \(reason)")
+    case .failure(.tooLarge(let limit)):
+      throw KeyError(description: "\(what) \(path) is larger than \(limit) bytes: not a key (keys are 16, 24 or 32 bytes)")
     }
-    return try validated(Array(data), source: "--key-file \(path)")
   }
 
   /// `--key-env VAR`: the variable's bytes (xbcrypt reads `XBCRYPT_ENCRYPTION_KEY` the same way).
@@ -25,10 +35,7 @@ public enum KeyLoader {
   /// `--kms-plaintext-file F`: the base64 `Plaintext` of a KMS Decrypt call (RDS manual decryption,
   /// step 2): base64-decoded, hex-encoded in lowercase; those ASCII characters are the key.
   public static func fromKMSPlaintextFile(_ path: String) throws(KeyError) -> KeyMaterial {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw KeyError(description: "cannot read KMS plaintext file \(path)")
-    }
-    let text = String(decoding: data, as: UTF8.self)
+    let text = String(decoding: try readKeyFile(path, what: "KMS plaintext file"), as: UTF8.self)
     return try validated(Array(try derivePassword(fromKMSPlaintext: text, source: path).utf8),
                          source: "--kms-plaintext-file \(path)")
   }
