@@ -141,3 +141,21 @@ import TestSupport
     #expect(f.member == "tiny.cnf.qp")
   }
 }
+
+@Suite struct XbstreamLimitTests {
+  /// At the limit every member verifies; one more open member is refused with a finding.
+  @Test(arguments: [VerifyLimits.maxOpenMembers, VerifyLimits.maxOpenMembers + 1])
+  func openMembersAtAndPastTheLimit(count: Int) {
+    var s = StreamBuilder()
+    for i in 0..<count { s.payload("m\(i)", [1]) }
+    for i in 0..<count { s.eof("m\(i)") }
+    let r = Run.verify(s.bytes)
+    let over = count > VerifyLimits.maxOpenMembers
+    #expect(r.findings("limit.open_members").count == (over ? 1 : 0))
+    #expect(r.verdict == (over ? .incomplete : .verified))
+    // Nothing after the limit is reported as verified: no digest for the members cut off, and no
+    // empty member made up from a refused member's EOF chunk.
+    #expect(r.members.count == min(count, VerifyLimits.maxOpenMembers))
+    #expect(r.members.filter { $0.sha256 != nil }.count == (over ? 0 : count))
+  }
+}
