@@ -52,6 +52,18 @@ import TestSupport
     #expect(at.findings("xbstream.payload_over_4gib").map(\.offset) == [0])
   }
 
+  /// Fuzzing found it (fuzz/regressions/tar, xbstream): a member's declared payload lengths summed
+  /// past 2^64 trapped. The sum saturates; the stream is reported truncated.
+  @Test func declaredPayloadLengthsSaturate() {
+    var s = StreamBuilder()
+    s.payload("a", [1, 2, 3])
+    s.raw(Array("XBSTCK01".utf8) + [0, UInt8(ascii: "P")] + XbcryptWriter.le(1, 4) + [0x61]
+          + XbcryptWriter.le(.max, 8) + XbcryptWriter.le(3, 8) + XbcryptWriter.le(0, 4) + [9, 9])
+    let r = Run.verify(s.bytes, name: "x.xbstream")
+    #expect(r.verdict == .failed)
+    #expect(r.members.map(\.storedSize) == [.max])
+  }
+
   @Test func qpressWriterChunkSize() {
     func archive(_ size: UInt64) -> [UInt8] {
       var b = QpressBuilder(chunkSize: size)

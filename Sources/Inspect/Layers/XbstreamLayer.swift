@@ -139,7 +139,8 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
     case .payload, .sparse:
       guard let m = member(for: h) else { return }
       m.record.chunkCount += 1
-      m.record.storedSize += h.payloadLength
+      // Declared lengths, summed over chunks: a hostile stream can declare 2^64 − 1 (saturate, never trap).
+      m.record.storedSize = checkedAdd(m.record.storedSize, h.payloadLength) ?? .max
       checkPayloadHeader(h, m)
       if h.kind == .sparse {
         m.record.isSparse = true
