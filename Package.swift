@@ -27,6 +27,7 @@ let package = Package(
     .executableTarget(name: "FuzzVerify", dependencies: ["FuzzKit"], path: "fuzz/FuzzVerify"),
     .executableTarget(name: "FuzzVerifyKeyed", dependencies: ["FuzzKit"], path: "fuzz/FuzzVerifyKeyed"),
     .executableTarget(name: "FuzzReports", dependencies: ["FuzzKit"], path: "fuzz/FuzzReports"),
+    .executableTarget(name: "xbbench", dependencies: ["Formats"], path: "Benchmarks/XbBench"),
 
     .target(name: "TestSupport", dependencies: ["Inspect", "Formats"], path: "Tests/TestSupport"),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),

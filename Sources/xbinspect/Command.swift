@@ -42,6 +42,7 @@ enum Command {
       --max-member-size N    stop decompressing a member past N bytes (default 1 TiB)
       --quiet                print only the verdict line
       --progress             show progress on stderr even when it is not a terminal
+      --single-thread        read, check and hash on one thread (for comparison; same report)
 
     \(ExitCode.table)
     """

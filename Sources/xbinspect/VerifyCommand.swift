@@ -8,7 +8,7 @@ import Report
 
 /// `xbinspect verify`: options → ``VerifyOptions``, each input through ``Verifier``, reports, verdict.
 enum VerifyCommand {
-  static let flags: Set<String> = ["--no-digests", "--quiet", "--progress", "--require-key"]
+  static let flags: Set<String> = ["--no-digests", "--quiet", "--progress", "--require-key", "--single-thread"]
   static let valued: Set<String> = ["--json", "--junit", "--key-file", "--kms-plaintext-file", "--cipher",
                                     "--dialect", "--max-member-size"]
 
@@ -22,9 +22,11 @@ enum VerifyCommand {
     let reportToStdout = json == "-" || junit == "-"
     let summary: (String) -> Void = reportToStdout ? console.err : console.out
 
+    let showProgress = ProgressLine.wanted(forced: a.has("--progress"), quiet: a.has("--quiet"))
     var reports: [InputReport] = []
     for path in a.operands {
-      reports.append(verifyOne(path, options: options, stdinFD: stdinFD))
+      reports.append(verifyOne(path, options: options, stdinFD: stdinFD,
+                               progress: showProgress ? (console, isatty(2) == 1) : nil))
     }
     var writeFailed = false
     if let json {
@@ -43,6 +45,7 @@ enum VerifyCommand {
     var o = VerifyOptions()
     o.computeDigests = !a.has("--no-digests")
     o.requireKey = a.has("--require-key")
+    o.parallel = !a.has("--single-thread")
     if let d = try a.value("--dialect") {
       guard let dialect = XbstreamDialect(rawValue: d) else { throw UsageError("--dialect must be auto, percona or mariadb, not \(d)") }
       o.dialect = dialect
@@ -76,7 +79,9 @@ enum VerifyCommand {
     return o
   }
 
-  static func verifyOne(_ path: String, options: VerifyOptions, stdinFD: Int32) -> InputReport {
+  /// Verifies one path; `progress` (the console, and whether stderr is a terminal) shows a progress line.
+  static func verifyOne(_ path: String, options: VerifyOptions, stdinFD: Int32,
+                        progress: (Console, Bool)? = nil) -> InputReport {
     let name = path == "-" ? "stdin" : (path as NSString).lastPathComponent
     var fd = stdinFD
     if path != "-" {
@@ -90,7 +95,14 @@ enum VerifyCommand {
     }
     defer { if path != "-" { close(fd) } }
     var source = FileDescriptorSource(fd: fd)
-    return Verifier.verify(source: &source, name: name, path: path, options: options)
+    guard let (console, inPlace) = progress else {
+      return Verifier.verify(source: &source, name: name, path: path, options: options)
+    }
+    var st = stat()
+    let total: UInt64? = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? UInt64(st.st_size) : nil
+    let line = ProgressLine(console: console, name: name, total: total, inPlace: inPlace)
+    defer { line.end() }
+    return Verifier.verify(source: &source, name: name, path: path, options: options, progress: line.update)
   }
 
   /// Renders and writes one report; false (after saying why) when it could not be written.

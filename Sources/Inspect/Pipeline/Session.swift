@@ -1,7 +1,10 @@
+import Foundation
 import Formats
 
 /// The state one verification run shares across all its layers: options, member records, findings.
-/// Single-threaded: every layer of one input runs on the thread that feeds it.
+/// Single-threaded: every layer of one input runs on one thread (the caller's, or the layers thread
+/// of the parallel read path); only member digests may be computed elsewhere (``digestOffload``),
+/// and they are written back before the report is assembled.
 public final class Session {
   public let options: VerifyOptions
   public private(set) var members: [MemberRecord] = []
@@ -13,7 +16,15 @@ public final class Session {
   /// IVs seen under each key (xbcrypt reuse check across the backup), owned by the xbcrypt layer.
   public var sharedState: [String: AnyObject] = [:]
 
-  public init(options: VerifyOptions) { self.options = options }
+  /// The thread member digests are computed on (parallel runs with digests), nil: inline.
+  let digestOffload: DigestOffload?
+  /// What the progress line shows; written by the layers, read by the reading thread.
+  let progress = ProgressNote()
+
+  public init(options: VerifyOptions) {
+    self.options = options
+    digestOffload = options.parallel && options.computeDigests ? DigestOffload() : nil
+  }
 
   func add(_ f: Finding) { findings.append(f) }
 
@@ -37,4 +48,14 @@ public final class Session {
   public func findings(for member: MemberRecord, atLeast severity: Severity = .error) -> [Finding] {
     findings.filter { $0.memberID == member.id && $0.severity <= severity }
   }
+}
+
+/// What a progress line shows besides the byte count: the top-level member being read. Written by
+/// the layers, read by the reading thread, hence the lock.
+public final class ProgressNote: @unchecked Sendable {
+  private let lock = NSLock()
+  private var _member: String?
+
+  public var member: String? { lock.lock(); defer { lock.unlock() }; return _member }
+  func set(member: String) { lock.lock(); _member = member; lock.unlock() }
 }
