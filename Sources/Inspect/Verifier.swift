@@ -108,7 +108,7 @@ public enum Verifier {
                      "reading the input failed after \(size) bytes: \(readError)")
     }
     sniffer.finish()
-    session.digestOffload?.stop()
+    session.stopHelpers()
     checkNameCollisions(session)
     BackupMetadataChecks.run(session)
     return assemble(session: session, root: root, name: name, path: path, size: size,

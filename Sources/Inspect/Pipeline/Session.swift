@@ -20,6 +20,11 @@ public final class Session {
   let digestOffload: DigestOffload?
   /// What the progress line shows; written by the layers, read by the reading thread.
   let progress = ProgressNote()
+  /// Threads that decrypt and decode ahead for the layers (``InOrderOffload``); empty: serial run.
+  private(set) lazy var blockHelpers: [SerialWorker] =
+    options.parallel ? (0..<Self.blockHelperCount).map { SerialWorker(name: "xbinspect-blocks-\($0)") } : []
+  /// One per core of the machines this runs on (2): both can hash while the layers thread parses.
+  static let blockHelperCount = 2
 
   public init(options: VerifyOptions) {
     self.options = options
@@ -27,6 +32,19 @@ public final class Session {
   }
 
   func add(_ f: Finding) { findings.append(f) }
+
+  /// Ends the helper threads (after the layers finished).
+  func stopHelpers() {
+    digestOffload?.stop()
+    if blockHelpersStarted { for h in blockHelpers { h.stop() } }
+  }
+
+  /// An offload for a layer's per-block work, on this run's helpers.
+  func makeOffload() -> InOrderOffload {
+    blockHelpersStarted = true
+    return InOrderOffload(helpers: blockHelpers)
+  }
+  private var blockHelpersStarted = false
 
   func newMember(storedPath: String, parent: MemberRecord?) -> MemberRecord? {
     guard members.count < VerifyLimits.maxMembers else {
