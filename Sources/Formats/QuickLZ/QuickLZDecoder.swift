@@ -83,6 +83,30 @@ public struct QuickLZDecoder {
 
   // MARK: Body decoding (Internal)
 
+  /// `out[to + i] = out[from + i]` for `i` in `0..<count`, in increasing `i`: when the distance is
+  /// shorter than the count the source overlaps what is being written and the pattern repeats.
+  ///
+  /// Eight bytes per step (matches are short and often repeats, so a `memcpy` call or a byte loop
+  /// costs more): with a distance under 8 the first bytes are copied one by one until a whole number
+  /// of periods ≥ 8 is written, then the copy reads from that period instead. The caller has checked
+  /// `from + count ≤ to + count ≤ out.count` and `to − from ≥ 3`; nothing past `to + count` is touched.
+  @inline(__always)
+  static func copyMatch(_ base: UnsafeMutablePointer<UInt8>, from source: Int, to d: Int, count length: Int) {
+    var distance = d - source
+    var i = 0
+    if distance < 8 {
+      let period = min(length, distance * ((8 + distance - 1) / distance))
+      while i < period { base[d + i] = base[source + i]; i += 1 }
+      distance = period
+    }
+    let src = UnsafeRawPointer(base + d - distance), dst = UnsafeMutableRawPointer(base + d)
+    while i + 8 <= length {
+      dst.storeBytes(of: (src + i).loadUnaligned(as: UInt64.self), toByteOffset: i, as: UInt64.self)
+      i += 8
+    }
+    while i < length { base[d + i] = base[d - distance + i]; i += 1 }
+  }
+
   /// Decodes the compressed body of `src[from...]` into `out[0..<count]`; nil on success.
   private static func decodeBody(_ src: UnsafeRawBufferPointer, from bodyStart: Int, level: Int, count total: Int,
                                  into out: UnsafeMutableBufferPointer<UInt8>, table1: UnsafeMutableBufferPointer<UInt32>,
@@ -104,8 +128,11 @@ public struct QuickLZDecoder {
       while i < end { v |= UInt32(src[i]) << (8 * UInt32(i - at)); i += 1 }
       return v
     }
+    let outBase = out.baseAddress!
+    /// The three bytes at `p`, little-endian. One 4-byte load: registered positions are always at
+    /// least 4 bytes before the end of the output (`p + 3 < total`), and the fourth byte is masked.
     @inline(__always) func hashAt(_ p: Int) -> UInt32 {
-      UInt32(out[p]) | UInt32(out[p + 1]) << 8 | UInt32(out[p + 2]) << 16
+      UnsafeRawPointer(outBase + p).loadUnaligned(as: UInt32.self) & 0xFF_FFFF
     }
     /// Registers output position `p` (its three bytes are known) in the level's table.
     @inline(__always) func register(_ p: Int) {
@@ -168,14 +195,7 @@ public struct QuickLZDecoder {
         guard length >= 3, length <= matchLimit - d else {
           return .badMatchLength(offset: tokenAt, position: d, length: length, decompressedLength: total)
         }
-        // Forward copy; overlapping when the distance is shorter than the length (a repeat).
-        let base = out.baseAddress!
-        if d - source >= length {
-          (base + d).update(from: base + source, count: length)
-        } else {
-          var i = 0
-          while i < length { out[d + i] = out[source + i]; i += 1 }
-        }
+        copyMatch(outBase, from: source, to: d, count: length)
         if hashed {
           while lastHashed < d { lastHashed += 1; register(lastHashed) }
           lastHashed = d + length - 1
