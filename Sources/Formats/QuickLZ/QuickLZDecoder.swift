@@ -21,6 +21,8 @@
 /// the caller owns and reuses, so the hot loop allocates nothing.
 public struct QuickLZDecoder {
   private static let unset = UInt32.max
+  /// Scratch bytes after the output that match copies may overrun (they copy 8 bytes a step).
+  public static let copySlack = 8
   private static let level1Slots = 4096
   private static let level2Slots = 2048
   private static let level2Ways = 4
@@ -36,7 +38,8 @@ public struct QuickLZDecoder {
   /// - Parameters:
   ///   - packet: exactly the packet's bytes, header included.
   ///   - maxDecompressedLength: the bound on D (the archive's chunk size).
-  ///   - output: grown to at least D bytes if needed (never shrunk); bytes `0..<D` receive the data.
+  ///   - output: grown to at least D + ``copySlack`` bytes if needed (never shrunk); bytes `0..<D`
+  ///     receive the data, the slack after them is scratch.
   /// - Returns: the packet header (its `decompressedLength` is the number of bytes written).
   /// - Throws: ``QuickLZError`` for any violation of §4.8.
   @discardableResult
@@ -48,7 +51,8 @@ public struct QuickLZDecoder {
       throw .packetLengthMismatch(declared: header.packetLength, available: packet.count)
     }
     let d = Int(header.decompressedLength)
-    if output.count < d { output.append(contentsOf: repeatElement(0, count: d - output.count)) }
+    let room = d + Self.copySlack
+    if output.count < room { output.append(contentsOf: repeatElement(0, count: room - output.count)) }
     let start = header.headerLength
 
     if !header.isCompressed {
@@ -87,9 +91,11 @@ public struct QuickLZDecoder {
   /// shorter than the count the source overlaps what is being written and the pattern repeats.
   ///
   /// Eight bytes per step (matches are short and often repeats, so a `memcpy` call or a byte loop
-  /// costs more): with a distance under 8 the first bytes are copied one by one until a whole number
-  /// of periods ≥ 8 is written, then the copy reads from that period instead. The caller has checked
-  /// `from + count ≤ to + count ≤ out.count` and `to − from ≥ 3`; nothing past `to + count` is touched.
+  /// costs more), overrunning `to + count` by up to 7 bytes: the caller's buffer has ``copySlack``
+  /// bytes past the packet's output, and bytes past `to + count` are written again before anything
+  /// reads them. With a distance under 8 the first bytes are copied one by one until a whole number
+  /// of periods ≥ 8 is written, then the copy reads from that period. The caller has checked
+  /// `to + count ≤ D` and `to − from ≥ 3`.
   @inline(__always)
   static func copyMatch(_ base: UnsafeMutablePointer<UInt8>, from source: Int, to d: Int, count length: Int) {
     var distance = d - source
@@ -100,11 +106,10 @@ public struct QuickLZDecoder {
       distance = period
     }
     let src = UnsafeRawPointer(base + d - distance), dst = UnsafeMutableRawPointer(base + d)
-    while i + 8 <= length {
+    while i < length {
       dst.storeBytes(of: (src + i).loadUnaligned(as: UInt64.self), toByteOffset: i, as: UInt64.self)
       i += 8
     }
-    while i < length { base[d + i] = base[d - distance + i]; i += 1 }
   }
 
   /// Decodes the compressed body of `src[from...]` into `out[0..<count]`; nil on success.
@@ -202,10 +207,12 @@ public struct QuickLZDecoder {
         }
         d += length
       } else if d < lastMatchStart {
-        guard s < end else { return .readPastEnd(offset: s, what: "literal") }
-        out[d] = src[s]
-        d += 1; s += 1
-        control >>= 1
+        // A run of literals: the control word's low zero bits, up to where the tail starts.
+        let run = min(control.trailingZeroBitCount, lastMatchStart - d)
+        guard end - s >= run else { return .readPastEnd(offset: end, what: "literal") }
+        (outBase + d).update(from: src.baseAddress!.assumingMemoryBound(to: UInt8.self) + s, count: run)
+        d += run; s += run
+        control = run < 32 ? control >> UInt32(run) : 0
         if hashed { while lastHashed < d - 3 { lastHashed += 1; register(lastHashed) } }
       } else {
         // Tail: the rest are literals; control words are skipped uninterpreted.
