@@ -87,6 +87,23 @@ public struct QuickLZDecoder {
 
   // MARK: Body decoding (Internal)
 
+  /// Copies `count` literal bytes from `src[at...]` to `dst`, eight a step while the source has 8
+  /// bytes left to read, overrunning `dst + count` by up to 7 (the run ends at least 11 bytes before
+  /// the packet's output does); the caller has checked `at + count ≤ end`.
+  @inline(__always)
+  static func copyLiterals(_ src: UnsafeRawBufferPointer, at s: Int, end: Int, to dst: UnsafeMutablePointer<UInt8>, count: Int) {
+    let from = src.baseAddress! + s
+    if s + count + 8 <= end {
+      var i = 0
+      while i < count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: (from + i).loadUnaligned(as: UInt64.self), as: UInt64.self)
+        i += 8
+      }
+    } else {
+      dst.update(from: from.assumingMemoryBound(to: UInt8.self), count: count)
+    }
+  }
+
   /// `out[to + i] = out[from + i]` for `i` in `0..<count`, in increasing `i`: when the distance is
   /// shorter than the count the source overlaps what is being written and the pattern repeats.
   ///
@@ -210,7 +227,7 @@ public struct QuickLZDecoder {
         // A run of literals: the control word's low zero bits, up to where the tail starts.
         let run = min(control.trailingZeroBitCount, lastMatchStart - d)
         guard end - s >= run else { return .readPastEnd(offset: end, what: "literal") }
-        (outBase + d).update(from: src.baseAddress!.assumingMemoryBound(to: UInt8.self) + s, count: run)
+        copyLiterals(src, at: s, end: end, to: outBase + d, count: run)
         d += run; s += run
         control = run < 32 ? control >> UInt32(run) : 0
         if hashed { while lastHashed < d - 3 { lastHashed += 1; register(lastHashed) } }
