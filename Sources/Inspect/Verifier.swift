@@ -33,6 +33,8 @@ public struct InputReport: Sendable {
     public var storedAs: String
     public var container: String?
     public var layers: [String]
+    /// Every layer from the outermost input in, e.g. `xbstream > xbcrypt v3 > qpress L1`.
+    public var layerStack: String
     public var innerLayer: String
     public var storedSize: UInt64
     public var size: UInt64?
@@ -217,11 +219,19 @@ public enum Verifier {
         findings[i].memberFinal = byID[id].path
       }
     }
+    /// The containers' layers from the root down, then the member's own (without the final "plain").
+    func stack(_ r: MemberRecord) -> String {
+      var chain: [String] = []
+      var parent = r.parentID
+      while let p = parent, p < byID.count { chain.insert(contentsOf: byID[p].layers, at: 0); parent = byID[p].parentID }
+      let own = r.layers.last == "plain" ? Array(r.layers.dropLast()) : r.layers
+      return (chain + own).joined(separator: " > ")
+    }
     func member(_ r: MemberRecord) -> InputReport.Member {
       let own = findings.filter { $0.memberID == r.id }
       return InputReport.Member(
         path: r.path, storedAs: r.storedPath, container: r.parentID.map { byID[$0].storedPath },
-        layers: r.layers, innerLayer: r.innerLayer ?? "plain", storedSize: r.storedSize, size: r.size,
+        layers: r.layers, layerStack: stack(r), innerLayer: r.innerLayer ?? "plain", storedSize: r.storedSize, size: r.size,
         sha256: r.digestNote == nil ? r.sha256 : nil, digestNote: r.digestNote, chunks: r.chunkCount,
         sparse: r.isSparse, renamedFrom: r.renamedFrom, proofs: r.proofs, facts: r.facts, status: r.fate.rawValue,
         errors: own.filter { $0.severity == .error }.count, warnings: own.filter { $0.severity == .warning }.count)

@@ -59,3 +59,17 @@ import TestSupport
     #expect(report.findings.contains { $0.severity == .error && $0.offset == 378 })
   }
 }
+
+@Suite struct LayerStackTests {
+  @Test func encryptedCompressedMemberShowsEveryLayer() throws {
+    let report = try Run.verifyReal("ali_enc_tiny_partial_qp_xbcrypt.xb")
+    let m = try #require(report.members.first { $0.path == "tinyshop/customers.ibd" })
+    #expect(m.layerStack == "xbstream > xbcrypt v3 > qpress L1")
+    #expect(m.storedAs == "tinyshop/customers.ibd.qp.xbcrypt")
+  }
+
+  @Test func wrappedStreamStartsWithItsWrapper() throws {
+    let report = try Run.verifyReal("mb1011_tiny_full.xb.gz")
+    #expect(report.members.first { $0.path == "ibdata1" }?.layerStack == "gzip > xbstream")
+  }
+}

@@ -117,3 +117,45 @@ import TestSupport
     #expect(Run.verify(s.bytes, step: step).findings == Run.verify(s.bytes).findings)
   }
 }
+
+/// Findings in a small member (held by the sniffer until its end) point at the chunk that carried
+/// the failing structure, not at the chunk being read when the member ended.
+@Suite struct HeldBytesOffsetTests {
+  @Test func innerFindingOfASmallMemberPointsAtItsCarryingChunk() throws {
+    var q = QpressBuilder(chunkSize: 65536)
+    q.file("tiny.cnf")
+    let marker = q.bytes.count
+    q.block(packet: QpressBuilder.storedPacket(Array("hello".utf8)), adler: 0x1234_5678)
+    q.trailer()
+    // The archive travels in two chunks split after the block marker; then the EOF chunk.
+    var s = StreamBuilder()
+    s.file("other", [1, 2, 3])
+    let first = s.offset
+    s.payload("tiny.cnf.qp", Array(q.bytes[..<(marker + 8)]))
+    s.payload("tiny.cnf.qp", Array(q.bytes[(marker + 8)...]), offset: UInt64(marker + 8))
+    s.eof("tiny.cnf.qp")
+    let r = Run.verify(s.bytes)
+    let f = try #require(r.findings("qpress.adler_mismatch").first)
+    #expect(f.offset == Int64(first))
+    #expect(f.layerOffset == Int64(marker))
+    #expect(f.member == "tiny.cnf.qp")
+  }
+}
+
+@Suite struct XbstreamLimitTests {
+  /// At the limit every member verifies; one more open member is refused with a finding.
+  @Test(arguments: [VerifyLimits.maxOpenMembers, VerifyLimits.maxOpenMembers + 1])
+  func openMembersAtAndPastTheLimit(count: Int) {
+    var s = StreamBuilder()
+    for i in 0..<count { s.payload("m\(i)", [1]) }
+    for i in 0..<count { s.eof("m\(i)") }
+    let r = Run.verify(s.bytes)
+    let over = count > VerifyLimits.maxOpenMembers
+    #expect(r.findings("limit.open_members").count == (over ? 1 : 0))
+    #expect(r.verdict == (over ? .incomplete : .verified))
+    // Nothing after the limit is reported as verified: no digest for the members cut off, and no
+    // empty member made up from a refused member's EOF chunk.
+    #expect(r.members.count == min(count, VerifyLimits.maxOpenMembers))
+    #expect(r.members.filter { $0.sha256 != nil }.count == (over ? 0 : count))
+  }
+}

@@ -34,6 +34,7 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
   private var fatal: XbstreamError?
   private var total: UInt64 = 0
   private var chunks = 0
+  private var openLimitReached = false
   private static let zeros = [UInt8](repeating: 0, count: 64 * 1024)
 
   init(context: LayerContext) {
@@ -46,17 +47,22 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
 
   func consume(_ bytes: UnsafeRawBufferPointer) {
     total += UInt64(bytes.count)
-    guard fatal == nil else { return }
+    guard fatal == nil, !openLimitReached else { return }
     do { try parser.feed(bytes, to: self) } catch { fatal = error }
   }
 
   func finish() {
-    if fatal == nil {
+    if fatal == nil && !openLimitReached {
       do { try parser.finish(self) } catch { fatal = error }
     }
     if let fatal { reportFatal(fatal) }
     // X15: members still open at the end never got their EOF chunk.
     for (_, m) in open.sorted(by: { $0.value.record.id < $1.value.record.id }) {
+      if openLimitReached {
+        m.record.setDigestNote("the stream was not verified past the open-member limit")
+        m.consumer.finish()
+        continue
+      }
       context.report("xbstream.missing_eof", .error, at: Int64(clamping: total), member: m.record,
                      "member \(m.record.storedPath) has no EOF chunk: the stream ended while it was open",
                      expected: "E chunk", found: "end of stream")
@@ -107,8 +113,9 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
   // MARK: XbstreamParserDelegate
 
   func xbstreamChunk(_ h: XbstreamChunkHeader) {
-    chunks += 1
     route = .none
+    guard !openLimitReached else { return }
+    chunks += 1
     context.deliveringOffset = h.offset
     let known: XbstreamChunkHeader.Flags = [.ignorable, .rewrite]
     if h.flags.rawValue & ~known.rawValue != 0 {
@@ -183,6 +190,7 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
   }
 
   func xbstreamChunkEnd(_ h: XbstreamChunkHeader, computedChecksum: UInt32) {
+    guard !openLimitReached else { return }
     if case .sparse = route {
       // Trailing entries (len 0 holes) still extend the file.
       while case .sparse(_, let map, let index, _) = route, index < map.count - 1 { advanceSparse() }
@@ -215,6 +223,13 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
   }
 
   private func start(_ h: XbstreamChunkHeader) -> OpenMember? {
+    guard open.count < VerifyLimits.maxOpenMembers else {
+      // Stop here: tracking which later chunks belong to refused members would grow without bound.
+      openLimitReached = true
+      context.report("limit.open_members", .error, category: .evaluation, at: h.offset,
+                     "more than \(VerifyLimits.maxOpenMembers) members open at once; the stream is not verified from here on")
+      return nil
+    }
     guard let (record, consumer) = context.openMember(storedPath: display(h.path)) else { return nil }
     let m = OpenMember(record: record, consumer: consumer)
     open[h.path] = m

@@ -29,11 +29,30 @@ public final class LayerContext {
     self.session = session; self.parent = parent; self.member = member; self.depth = depth
   }
 
-  /// Offset in the outermost input of the structure at `layerOffset` in this layer.
+  /// Bytes this layer has received so far.
+  private var received: Int64 = 0
+  /// Where runs of this layer's bytes came from: (first layer offset, parent's delivering offset).
+  /// Bounded: structures are bounded by the layers' limits, so old runs are never asked for.
+  private var arrivals: [(start: Int64, parentOffset: Int64)] = []
+  static let maxArrivals = 256
+
+  /// Notes that `count` more bytes arrived (called by the sniffer, every layer's first stage).
+  func noteArrival(_ count: Int) {
+    if let parent, arrivals.last?.parentOffset != parent.deliveringOffset {
+      arrivals.append((received, parent.deliveringOffset))
+      if arrivals.count > Self.maxArrivals { arrivals.removeFirst(Self.maxArrivals / 2) }
+    }
+    received += Int64(count)
+  }
+
+  /// Offset in the outermost input of the structure at `layerOffset` in this layer: the outermost
+  /// structure whose bytes carried that offset here (e.g. the xbstream chunk).
   public func absoluteOffset(_ layerOffset: Int64) -> Int64 {
     guard let parent else { return layerOffset + baseOffset }
     if parent.isTransparent && parent.parent == nil { return layerOffset }
-    return parent.absoluteOffset(parent.deliveringOffset)
+    let carrier = arrivals.last(where: { $0.start <= layerOffset })?.parentOffset
+      ?? arrivals.first?.parentOffset ?? parent.deliveringOffset
+    return parent.absoluteOffset(carrier)
   }
 
   /// Records a finding about this layer's member. `at` is the offset in this layer.

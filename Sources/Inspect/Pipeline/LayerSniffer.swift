@@ -12,6 +12,11 @@ final class LayerSniffer: ByteConsumer {
   init(context: LayerContext) { self.context = context }
 
   func consume(_ bytes: UnsafeRawBufferPointer) {
+    context.noteArrival(bytes.count)
+    gather(bytes)
+  }
+
+  private func gather(_ bytes: UnsafeRawBufferPointer) {
     if let next { next.consume(bytes); return }
     let take = min(bytes.count, window - prefix.count)
     prefix.append(contentsOf: bytes[..<take])
@@ -20,7 +25,7 @@ final class LayerSniffer: ByteConsumer {
        ByteText.looksLikeText(prefix) {
       // Log text at the start of a stream: look further for the magic it hides.
       window = VerifyLimits.maxLeadingText
-      if take < bytes.count { consume(UnsafeRawBufferPointer(rebasing: bytes[take...])) }
+      if take < bytes.count { gather(UnsafeRawBufferPointer(rebasing: bytes[take...])) }
       return
     }
     let chosen = decide()
