@@ -316,7 +316,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
 
   /// Packets and chunk sizes up to this many bytes may be decoded ahead (memory: ``InOrderOffload/lag``
   /// + 1 jobs of one packet and one decoded chunk each).
-  static let maxOffloadedChunk = 1 << 20
+  static let maxOffloadedChunk = 256 << 10
 
   /// One block decoded on a helper thread: its own decoder tables, packet copy and output, recycled
   /// through `spareJobs` (no allocation per block once warm).

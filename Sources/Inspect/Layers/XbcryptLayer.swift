@@ -268,7 +268,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
 
   /// Chunks up to this many ciphertext bytes may be decrypted ahead (memory: ``InOrderOffload/lag``
   /// + 1 of them, twice: ciphertext and plaintext).
-  static let maxOffloadedChunk: UInt64 = 1 << 20
+  static let maxOffloadedChunk: UInt64 = 256 << 10
 
   /// One v3 chunk decrypted and hashed on a helper thread: its own cipher context, hash and buffers,
   /// recycled through `spareJobs` (no allocation per chunk once warm).

@@ -4,28 +4,37 @@ import Foundation
 /// block) ahead on helper threads, and hands the results back on the layers thread, in order,
 /// ``lag`` items behind.
 ///
-/// Determinism: a layer submits an item and receives the item `lag` places earlier at exactly the
+/// Determinism: a layer submits an item and concludes the item `lag` places earlier at exactly the
 /// same points whether the work runs on a helper or inline (``VerifyOptions/parallel`` off, or no
 /// helpers): the layers see the same sequence of events, so findings and digests never depend on
 /// thread timing. The work closure must touch nothing but its own item; the conclude closure runs on
-/// the layers thread and may do anything a layer does.
+/// the layers thread and may do anything a layer does. Layers drain before they report and before
+/// a piece of input returns (the parent's offsets are valid only during the call).
+///
+/// Items go to the helpers in batches of ``batchSize`` (one hand-over and one wake-up per batch:
+/// per-chunk hand-overs cost more in context switches than a 64 KiB chunk costs to decrypt).
 ///
 /// Memory: at most ``lag`` + 1 items in flight; callers offload only items up to a named size.
 final class InOrderOffload {
-  /// Items in flight before the oldest is concluded.
-  static let lag = 6
+  /// Items in flight before the oldest is concluded: three batches (two working, one filling).
+  static let lag = 3 * batchSize
+  static let batchSize = 8
 
-  private final class Item: @unchecked Sendable {
-    let work: () -> Void
-    let conclude: () -> Void
+  private final class Batch: @unchecked Sendable {
+    var works: [() -> Void] = []
     var done = false
-    init(work: @escaping () -> Void, conclude: @escaping () -> Void) { self.work = work; self.conclude = conclude }
+  }
+
+  private struct Item {
+    let batch: Batch
+    let conclude: () -> Void
   }
 
   private let helpers: [SerialWorker]
   private let condition = NSCondition()
   private var pending: [Item] = []
   private var head = 0
+  private var filling = Batch()
   private var next = 0
   /// A conclude is running (it may report, and reporting drains: that must not reorder).
   private var concluding = false
@@ -35,19 +44,15 @@ final class InOrderOffload {
 
   /// Queues `work` (on a helper) and `conclude` (later, on this thread, after every earlier item's).
   func submit(work: @escaping () -> Void, then conclude: @escaping () -> Void) {
-    let item = Item(work: work, conclude: conclude)
-    pending.append(item)
     if helpers.isEmpty {
       work()
-      item.done = true
+      let batch = Batch()
+      batch.done = true
+      pending.append(Item(batch: batch, conclude: conclude))
     } else {
-      let helper = helpers[next % helpers.count]
-      next &+= 1
-      let condition = self.condition
-      helper.submit {
-        item.work()
-        condition.lock(); item.done = true; condition.broadcast(); condition.unlock()
-      }
+      filling.works.append(work)
+      pending.append(Item(batch: filling, conclude: conclude))
+      if filling.works.count == Self.batchSize { dispatch() }
     }
     while !concluding && pending.count - head > Self.lag { concludeOldest() }
   }
@@ -59,13 +64,30 @@ final class InOrderOffload {
     while head < pending.count { concludeOldest() }
   }
 
+  /// Hands the batch being filled to the next helper.
+  private func dispatch() {
+    let batch = filling
+    filling = Batch()
+    guard !batch.works.isEmpty else { return }
+    let helper = helpers[next % helpers.count]
+    next &+= 1
+    let condition = self.condition
+    helper.submit {
+      for work in batch.works { work() }
+      condition.lock(); batch.done = true; condition.broadcast(); condition.unlock()
+    }
+  }
+
   private func concludeOldest() {
     let item = pending[head]
     head += 1
     if head == pending.count { pending.removeAll(keepingCapacity: true); head = 0 }
-    condition.lock()
-    while !item.done { condition.wait() }
-    condition.unlock()
+    if item.batch === filling { dispatch() }
+    if !item.batch.done {
+      condition.lock()
+      while !item.batch.done { condition.wait() }
+      condition.unlock()
+    }
     concluding = true
     item.conclude()
     concluding = false
