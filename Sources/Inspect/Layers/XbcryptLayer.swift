@@ -164,8 +164,8 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
 
   func xbcryptChunkEnd(_ h: XbcryptChunkHeader, computedChecksum: UInt32) {
     let crcOK = computedChecksum == h.checksum
-    if offloading && crcOK && delivering, let counter = counter(for: h), let c = chosen {
-      submit(h, counter: counter, candidate: c)
+    if offloading && crcOK && delivering, let counter = counter(for: h), let c = chosen,
+       submit(h, counter: counter, candidate: c) {
       return
     }
     offload.drain()
@@ -303,13 +303,14 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
       && h.encryptedSize <= Self.maxOffloadedChunk && h.ivLength == XbcryptLimits.ivLength
   }
 
-  /// Hands the held chunk to a helper; its verdict and plaintext come back in order.
-  private func submit(_ h: XbcryptChunkHeader, counter: [UInt8], candidate c: Int) {
+  /// Hands the held chunk to a helper; its verdict and plaintext come back in order. False (nothing
+  /// taken) when OpenSSL cannot make a cipher context: the chunk then takes the inline path.
+  private func submit(_ h: XbcryptChunkHeader, counter: [UInt8], candidate c: Int) -> Bool {
     let job: ChunkJob
     if let spare = spareJobs.popLast() {
       job = spare
     } else {
-      guard let cipher = try? AESCTRCipher(key: candidates[c].key.bytes) else { return }
+      guard let cipher = try? AESCTRCipher(key: candidates[c].key.bytes) else { return false }
       job = ChunkJob(cipher: cipher)
     }
     swap(&job.ciphertext, &held)
@@ -320,6 +321,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
       if job.verified { job.plaintext.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<dataSize]), chunk: h) } }
       spareJobs.append(job)
     })
+    return true
   }
 
   // MARK: Downstream
