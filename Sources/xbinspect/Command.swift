@@ -53,6 +53,11 @@ enum Command {
       console.err(usage)
       return ExitCode.usage
     }
+    // `xbinspect verify --help` and the like: the help, whatever else the line holds (before `--`).
+    let beforeOperands = args.prefix { $0 != "--" }
+    if beforeOperands.contains("--help") || beforeOperands.contains("-h") {
+      console.out(usage); return ExitCode.verified
+    }
     do {
       switch verb {
       case "--help", "-h", "help":

@@ -11,14 +11,16 @@ public enum KeyLoader {
   /// `--key-file F`: the file's exact bytes, as `--encrypt-key-file` uses them.
   public static func fromFile(_ path: String) throws(KeyError) -> KeyMaterial {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw KeyError(description: "cannot read key file \(path)")
+      throw KeyError(description: "cannot read key file \(Redaction.shown(path)): \(Self.unreadableReason(path))")
     }
     return try validated(Array(data), source: "--key-file \(path)")
   }
 
   /// `--key-env VAR`: the variable's bytes (xbcrypt reads `XBCRYPT_ENCRYPTION_KEY` the same way).
   public static func fromEnvironment(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KeyError) -> KeyMaterial {
-    guard let value = environment[name] else { throw KeyError(description: "environment variable \(name) is not set") }
+    guard let value = environment[name] else {
+      throw KeyError(description: "environment variable \(Redaction.shown(name)) is not set (--key-env takes the variable's name, not the key)")
+    }
     return try validated(Array(value.utf8), source: "--key-env \(name)")
   }
 
@@ -26,11 +28,17 @@ public enum KeyLoader {
   /// step 2): base64-decoded, hex-encoded in lowercase; those ASCII characters are the key.
   public static func fromKMSPlaintextFile(_ path: String) throws(KeyError) -> KeyMaterial {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw KeyError(description: "cannot read KMS plaintext file \(path)")
+      throw KeyError(description: "cannot read KMS plaintext file \(Redaction.shown(path)): \(Self.unreadableReason(path))")
     }
     let text = String(decoding: data, as: UTF8.self)
     return try validated(Array(try derivePassword(fromKMSPlaintext: text, source: path).utf8),
                          source: "--kms-plaintext-file \(path)")
+  }
+
+  static func unreadableReason(_ path: String) -> String {
+    var isDirectory: ObjCBool = false
+    if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+    return isDirectory.boolValue ? "it is a directory" : "permission denied or unreadable"
   }
 
   /// The RDS key text for a KMS `Plaintext`: lowercase hex of its base64-decoded bytes.
@@ -38,6 +46,9 @@ public enum KeyLoader {
   public static func derivePassword(fromKMSPlaintext text: String, source: String = "standard input") throws(KeyError) -> String {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !trimmed.isEmpty else { throw KeyError(description: "KMS plaintext from \(source) is empty") }
+    if AESVariant(keyLength: trimmed.utf8.count) != nil, trimmed.allSatisfy(\.isHexDigit) {
+      throw KeyError(description: "KMS plaintext from \(source) is \(trimmed.utf8.count) hexadecimal characters: that looks like the derived key text already; give it with --key-file (no newline), or give the base64 Plaintext here")
+    }
     guard let decoded = Data(base64Encoded: trimmed) else {
       throw KeyError(description: "KMS plaintext from \(source) is not valid base64 (\(trimmed.count) characters)")
     }
