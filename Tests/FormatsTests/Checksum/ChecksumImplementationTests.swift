@@ -63,6 +63,15 @@ import Formats
     }
   }
 
+  /// The page checker counts all-zero pages without validating them: they must be empty pages in
+  /// every checksum scheme.
+  @Test(arguments: [InnoDBChecksumScheme.classic, .compressed, .fullCRC32])
+  func allZeroPageIsEmptyInEveryScheme(_ scheme: InnoDBChecksumScheme) {
+    for size in [4096, 8192, 16384, 65536] {
+      #expect(InnoDBPage.validate([UInt8](repeating: 0, count: size), scheme: scheme) == .empty)
+    }
+  }
+
   @Test func zeroScanAgreesWithByteLoop() {
     for length in [0, 1, 7, 31, 32, 33, 100, 16384] {
       let zeros = [UInt8](repeating: 0, count: length)
