@@ -279,8 +279,15 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
     } else if let e = decodeError {
       allBlocksVerified = false
       open.badBlocks += 1
-      report(Self.code(for: e), .error, at: block.offset,
-             "block \(index) of \(open.path) (Adler-32 valid): \(e)", member: member)
+      if case .decompressedTooLarge(let declared, _) = e, UInt64(declared) <= chunkSize {
+        // Within the archive's own chunk size, so not malformed: only more than this reader holds.
+        report("limit.qpress_block", .error, category: .evaluation, at: block.offset,
+               "block \(index) of \(open.path) (Adler-32 valid) decompresses to \(declared) bytes, more than the \(QpressLimits.maxBufferedChunkSize) bytes this reader holds; not decoded",
+               member: member)
+      } else {
+        report(Self.code(for: e), .error, at: block.offset,
+               "block \(index) of \(open.path) (Adler-32 valid): \(e)", member: member)
+      }
     }
     if decodeError != nil { open.record?.setDigestNote("a block could not be decompressed; the digest covers the blocks that could") }
 

@@ -89,6 +89,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   }
 
   func finish() {
+    defer { releaseHeld() }
     offload.drain()
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
@@ -141,9 +142,10 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     offloading = canOffload(h)
     if !offloading { offload.drain() }
     held.removeAll(keepingCapacity: h.encryptedSize <= 1 << 20)
+    releaseHeld()
     streaming = nil
     checkHeader(h)
-    if h.encryptedSize > Self.maxHeldChunk {
+    if h.encryptedSize > Self.maxHeldChunk || !reserveHeld(h.encryptedSize) {
       var c = candidates.isEmpty ? nil : (chosen ?? 0)
       if let i = c {
         do {
@@ -155,6 +157,22 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
       }
       streaming = (c, 0, SHA256(), [])
     }
+  }
+
+  /// Bytes of the held chunk counted against the input's ``MemoryBudget``.
+  private var heldReservation = 0
+
+  /// Reserves room to hold a chunk of `size` bytes; false when the budget is spent (the chunk then
+  /// streams like an oversized one, so memory stays bounded however many members hold chunks).
+  private func reserveHeld(_ size: UInt64) -> Bool {
+    guard size >= UInt64(MemoryBudget.threshold) else { return true }
+    guard MemoryBudget.of(context.session).reserve(Int(size)) else { return false }
+    heldReservation = Int(size)
+    return true
+  }
+
+  private func releaseHeld() {
+    if heldReservation > 0 { MemoryBudget.of(context.session).release(heldReservation); heldReservation = 0 }
   }
 
   func xbcryptCiphertext(_ bytes: UnsafeRawBufferPointer) {
