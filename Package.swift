@@ -38,6 +38,7 @@ let package = Package(
     .executableTarget(name: "FuzzPolicy", dependencies: ["FuzzKit"], path: "fuzz/FuzzPolicy"),
     .executableTarget(name: "FuzzReports", dependencies: ["FuzzKit"], path: "fuzz/FuzzReports"),
     .executableTarget(name: "FuzzAuditReports", dependencies: ["FuzzKit"], path: "fuzz/FuzzAuditReports"),
+    .executableTarget(name: "xbbench", dependencies: ["Formats"], path: "Benchmarks/XbBench"),
 
     .target(name: "TestSupport", dependencies: ["Inspect", "Formats"], path: "Tests/TestSupport"),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),

@@ -69,46 +69,128 @@ public struct InputReport: Sendable {
   public var seconds: Double { endedAt.timeIntervalSince(startedAt) }
 }
 
+/// How far a run is: bytes read from the input, and the top-level member the layers are reading.
+public struct VerifyProgress: Sendable {
+  public var bytesRead: UInt64
+  public var member: String?
+}
+
 /// Verifies one input end to end: reads it in bounded blocks, hashes it, and pushes it through the
 /// layer pipeline chosen by its magic bytes.
+///
+/// Two read paths give the same report (tests compare them on the corpus):
+/// - **parallel** (the default, ``VerifyOptions/parallel``): this thread only reads; the layers run
+///   on a thread of their own, the input SHA-256 on another and member SHA-256s on a third
+///   (``DigestOffload``), all fed in order through bounded buffer pools. The layers still see the
+///   pieces in the order and sizes they were read, on one thread, so findings never depend on timing.
+/// - **serial**: everything on the caller's thread (`--single-thread`).
 public enum Verifier {
   /// Bytes read from the input per call.
   public static let readBlockSize = 1 << 20
+  /// Input buffers in flight on the parallel path (memory: this × ``readBlockSize``).
+  static let inputBufferCount = 6
+  /// Reads batched into one input buffer before it is handed over (small reads: pipes, drip feeds).
+  static let maxPiecesPerBuffer = 4096
 
   public static func verify(source: inout some ByteSource, name: String, path: String,
-                            options: VerifyOptions, progress: ((UInt64) -> Void)? = nil) -> InputReport {
+                            options: VerifyOptions, progress: ((VerifyProgress) -> Void)? = nil) -> InputReport {
     let started = Date()
     let session = Session(options: options)
     let root = session.newMember(storedPath: name, parent: nil)!
     let context = LayerContext(session: session, parent: nil, member: root, depth: 0)
     let sniffer = LayerSniffer(context: context)
-    let hasher = options.computeDigests ? BlockHasher(blockSize: readBlockSize) : nil
-    let spare = hasher == nil ? UnsafeMutableRawBufferPointer.allocate(byteCount: readBlockSize, alignment: 64) : nil
-    defer { spare?.deallocate() }
-    var size: UInt64 = 0
-    readLoop: while true {
-      let buffer = hasher?.takeBuffer() ?? spare!
-      let result = Result { () throws(IOError) -> Int in try source.read(into: buffer) }
-      switch result {
-      case .success(let n):
-        if n == 0 { hasher?.giveBack(buffer); break readLoop }
-        hasher?.hash(buffer, count: n)
-        sniffer.consume(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-        size += UInt64(n)
-        progress?(size)
-      case .failure(let e):
-        hasher?.giveBack(buffer)
-        context.layer = "input"
-        context.report("input.read_error", .error, category: .evaluation, at: Int64(size),
-                       "reading the input failed after \(size) bytes: \(e)")
-        break readLoop
-      }
+    let note = session.progress
+    let tick: ((UInt64) -> Void)? = progress.map { p in { p(VerifyProgress(bytesRead: $0, member: note.member)) } }
+    let (size, readError, digest) = options.parallel
+      ? readInParallel(&source, into: sniffer, digests: options.computeDigests, progress: tick)
+      : readSerially(&source, into: sniffer, digests: options.computeDigests, progress: tick)
+    if let readError {
+      context.layer = "input"
+      context.report("input.read_error", .error, category: .evaluation, at: Int64(size),
+                     "reading the input failed after \(size) bytes: \(readError)")
     }
     sniffer.finish()
+    session.stopHelpers()
     checkNameCollisions(session)
     BackupMetadataChecks.run(session)
     return assemble(session: session, root: root, name: name, path: path, size: size,
-                    sha256: hasher?.finish().hexString, started: started)
+                    sha256: digest?.hexString, started: started)
+  }
+
+  /// Reads, hashes and runs the layers on this thread. Returns the bytes read, the read error that
+  /// ended the input early, and the input's SHA-256.
+  private static func readSerially(_ source: inout some ByteSource, into sniffer: LayerSniffer, digests: Bool,
+                                   progress: ((UInt64) -> Void)?) -> (UInt64, IOError?, [UInt8]?) {
+    let sha = digests ? SHA256() : nil
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readBlockSize, alignment: 64)
+    defer { buffer.deallocate() }
+    var size: UInt64 = 0
+    while true {
+      let n: Int
+      do { n = try source.read(into: buffer) } catch { return (size, error, sha?.finalize()) }
+      if n == 0 { break }
+      let piece = UnsafeRawBufferPointer(rebasing: buffer[..<n])
+      sha?.update(piece)
+      sniffer.consume(piece)
+      size += UInt64(n)
+      progress?(size)
+    }
+    return (size, nil, sha?.finalize())
+  }
+
+  /// Reads on this thread while the layers and the input digest run on their own threads.
+  ///
+  /// Each input buffer is filled by one or more reads (a pipe gives what it has) and handed to both
+  /// workers with the list of read sizes, so the layers get exactly the pieces that were read. The
+  /// workers are stopped (their queues drained) before this returns.
+  private static func readInParallel(_ source: inout some ByteSource, into sniffer: LayerSniffer, digests: Bool,
+                                     progress: ((UInt64) -> Void)?) -> (UInt64, IOError?, [UInt8]?) {
+    let pool = BufferPool(count: inputBufferCount, size: readBlockSize)
+    let layers = SerialWorker(name: "xbinspect-layers")
+    let hasher = digests ? SerialWorker(name: "xbinspect-input-digest") : nil
+    let sha = digests ? SHA256() : nil
+    var size: UInt64 = 0
+    var failure: IOError?
+    var ended = false
+    while !ended {
+      let buffer = pool.take()
+      var filled = 0
+      var pieces: [Int] = []
+      while filled < buffer.count && pieces.count < maxPiecesPerBuffer {
+        let n: Int
+        do { n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])) } catch {
+          failure = error; ended = true; break
+        }
+        if n == 0 { ended = true; break }
+        pieces.append(n)
+        filled += n
+        size += UInt64(n)
+        progress?(size)
+      }
+      guard filled > 0 else { pool.release(buffer); break }
+      handOver(buffer, filled: filled, pieces: pieces, pool: pool, layers: layers, sniffer: sniffer, hasher: hasher, sha: sha)
+    }
+    hasher?.stop()
+    layers.stop()
+    return (size, failure, sha?.finalize())
+  }
+
+  /// Queues one filled input buffer for the input digest and the layers; the last to finish frees it.
+  private static func handOver(_ buffer: UnsafeMutableRawBufferPointer, filled: Int, pieces: [Int], pool: BufferPool,
+                               layers: SerialWorker, sniffer: LayerSniffer, hasher: SerialWorker?, sha: SHA256?) {
+    let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<filled])
+    if let hasher, let sha {
+      pool.hold(buffer, by: 2)
+      hasher.submit { sha.update(bytes); pool.release(buffer) }
+    }
+    layers.submit {
+      var at = 0
+      for n in pieces {
+        sniffer.consume(UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)]))
+        at += n
+      }
+      pool.release(buffer)
+    }
   }
 
   /// Rule B7: two kept members of one container with the same final name (`x.ibd` and `x.ibd.qp`).

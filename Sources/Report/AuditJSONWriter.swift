@@ -107,8 +107,24 @@ public enum AuditJSONWriter {
     }
     do {
       return try JSONDecoder().decode(AuditEvidence.self, from: Data(bytes))
+    } catch let e as DecodingError {
+      throw ReadError(description: "\(name) is not an xbinspect audit report (\(AuditEvidence.schemaID)): \(Self.explain(e))")
     } catch {
       throw ReadError(description: "\(name) is not an xbinspect audit report (\(AuditEvidence.schemaID)): \(error)")
+    }
+  }
+
+  /// One line for a decoding failure: which field, and what was wrong with it.
+  static func explain(_ e: DecodingError) -> String {
+    func path(_ c: DecodingError.Context) -> String {
+      let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+      return p.isEmpty ? "the document" : String(p.drop { $0 == "." })
+    }
+    switch e {
+    case let .keyNotFound(key, c): return "\(path(c)) lacks \"\(key.stringValue)\""
+    case let .typeMismatch(_, c), let .valueNotFound(_, c): return "\(path(c)) has the wrong type"
+    case let .dataCorrupted(c): return "\(path(c)) is not valid (\(c.debugDescription.prefix(80)))"
+    @unknown default: return "it does not decode"
     }
   }
 }

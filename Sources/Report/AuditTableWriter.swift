@@ -40,6 +40,14 @@ public enum AuditTableWriter {
         }
       }
     }
+    // Warnings do not change the verdict, but an auditor should see that there are some.
+    let warnings = result.backups.flatMap(\.findings).filter { $0.severity == .warning }
+    if !warnings.isEmpty {
+      var byCode: [String: Int] = [:]
+      for w in warnings { byCode[w.code, default: 0] += 1 }
+      out.append("\(warnings.count) warning\(warnings.count == 1 ? "" : "s"): "
+                 + byCode.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ") + " (see --json)")
+    }
     let words: String = switch result.verdict {
     case .compliant: "COMPLIANT"
     case .integrityFailed: "FAILED: integrity errors"

@@ -31,12 +31,25 @@ struct Arguments {
         options += [name, args[i]]
         i += 1
       } else if optionalValue.contains(name) {
-        options += [name, inline ?? ""]
+        // `--opt VALUE` when the next word looks like a value for it (an environment variable name),
+        // `--opt` alone otherwise: `--key-env MYKEY backup.xb` and `--key-env backup.xb` both work.
+        if let inline { options += [name, inline]; continue }
+        if i < args.count, Self.looksLikeVariableName(args[i]) {
+          options += [name, args[i]]; i += 1
+        } else {
+          options += [name, ""]
+        }
       } else {
-        throw UsageError("unknown option \(a)")
+        // Only the option's name: a value after `=` may be a secret (`--encrypt-key=…`).
+        throw UsageError("unknown option \(name)\(inline == nil ? "" : "=…")")
       }
     }
     items = options
+  }
+
+  static func looksLikeVariableName(_ s: String) -> Bool {
+    guard let f = s.unicodeScalars.first, f == "_" || ("A"..."Z").contains(f) || ("a"..."z").contains(f) else { return false }
+    return s.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
   }
 
   func has(_ flag: String) -> Bool { items.contains(flag) }

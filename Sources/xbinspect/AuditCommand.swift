@@ -175,7 +175,7 @@ struct OutputOptions {
       let evidence = AuditEvidence(result, host: ProcessInfo.processInfo.hostName, signing: signing, mergedFrom: mergedFrom)
       do {
         let bytes = try AuditJSONWriter.render(evidence)
-        ok = VerifyCommand.emit({ bytes }, to: json, what: "JSON", console) && ok
+        ok = VerifyCommand.emit({ bytes }, to: json, what: "JSON", console) == nil && ok
         if let signer {
           let signature = try signer.sign(bytes)
           if let problem = FileWriter.write(signature, to: json + ".sig") { console.err("xbinspect: \(problem)"); ok = false }
@@ -185,7 +185,7 @@ struct OutputOptions {
       }
     }
     if let junit {
-      ok = VerifyCommand.emit({ try AuditJUnitWriter.render(result) }, to: junit, what: "JUnit", console) && ok
+      ok = VerifyCommand.emit({ try AuditJUnitWriter.render(result) }, to: junit, what: "JUnit", console) == nil && ok
     }
     return ok
   }

@@ -42,6 +42,7 @@ enum Command {
       --max-member-size N    stop decompressing a member past N bytes (default 1 TiB)
       --quiet                print only the verdict line
       --progress             show progress on stderr even when it is not a terminal
+      --single-thread        read, check and hash on one thread (for comparison; same report)
 
     \(ExitCode.table)
     """
@@ -51,6 +52,11 @@ enum Command {
     guard let verb = args.first else {
       console.err(usage)
       return ExitCode.usage
+    }
+    // `xbinspect verify --help` and the like: the help, whatever else the line holds (before `--`).
+    let beforeOperands = args.prefix { $0 != "--" }
+    if beforeOperands.contains("--help") || beforeOperands.contains("-h") {
+      console.out(usage); return ExitCode.verified
     }
     do {
       switch verb {

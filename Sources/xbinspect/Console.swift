@@ -15,6 +15,8 @@ final class Console {
 
   func out(_ s: String) { write(Array((s + "\n").utf8), fd: 1) }
   func err(_ s: String) { write(Array((s + "\n").utf8), fd: 2) }
+  /// Writes to stderr without a newline (a progress line redrawn in place).
+  func errRaw(_ s: String) { write(Array(s.utf8), fd: 2) }
 
   /// Writes raw bytes to stdout; false on an I/O error (a full disk, a closed pipe).
   @discardableResult

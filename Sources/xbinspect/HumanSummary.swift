@@ -18,18 +18,19 @@ enum HumanSummary {
     }
     var lines = order.prefix(6).map { "\(stacks[$0]!) × \($0.isEmpty ? "plain" : $0)" }
     if order.count > 6 { lines.append("… \(order.count - 6) more layer stacks") }
-    for (k, n) in keys.sorted(by: { $0.key < $1.key }) { lines.append("key \(k) opened \(n) members") }
+    for (k, n) in keys.sorted(by: { $0.key < $1.key }) { lines.append("key \(k) opened \(n) member\(n == 1 ? "" : "s")") }
     return lines
   }
 
-  static func print(_ reports: [InputReport], verdict: Verdict, quiet: Bool, to write: (String) -> Void) {
+  static func print(_ reports: [InputReport], verdict: Verdict, quiet: Bool, reportProblem: String? = nil,
+                    to write: (String) -> Void) {
     if !quiet {
       for r in reports {
         let size = r.members.compactMap(\.size).reduce(0, +)
         var head = "\(r.path): \(r.layers.isEmpty ? "?" : r.layers.joined(separator: " > "))"
         if let d = r.facts["xbstream.dialect"] { head += " (dialect \(d))" }
         write(head)
-        write("  \(r.members.count) members, \(size) bytes of content\(r.dropped.isEmpty ? "" : ", \(r.dropped.count) removed or replaced in the stream")")
+        write("  \(r.members.count) member\(r.members.count == 1 ? "" : "s"), \(size) bytes of content\(r.dropped.isEmpty ? "" : ", \(r.dropped.count) removed or replaced in the stream")")
         for line in layerLines(r) { write("  " + line) }
         let shown = r.findings.sorted { $0.severity < $1.severity }.filter { $0.severity != .info }
         for f in shown.prefix(maxListed) { write("  " + f.summaryLine) }
@@ -44,6 +45,7 @@ enum HumanSummary {
     case .nonCompliant: "NON-COMPLIANT"
     case .incomplete: "INCOMPLETE: something could not be evaluated"
     }
+    if let reportProblem { write(reportProblem) }
     write("verdict: \(words) (exit \(verdict.exitCode))")
   }
 }

@@ -8,7 +8,7 @@ import Report
 
 /// `xbinspect verify`: options → ``VerifyOptions``, each input through ``Verifier``, reports, verdict.
 enum VerifyCommand {
-  static let flags: Set<String> = ["--no-digests", "--quiet", "--progress", "--require-key"]
+  static let flags: Set<String> = ["--no-digests", "--quiet", "--progress", "--require-key", "--single-thread"]
   static let valued: Set<String> = ["--json", "--junit", "--key-file", "--kms-plaintext-file", "--cipher",
                                     "--dialect", "--max-member-size"]
 
@@ -22,20 +22,25 @@ enum VerifyCommand {
     let reportToStdout = json == "-" || junit == "-"
     let summary: (String) -> Void = reportToStdout ? console.err : console.out
 
+    let showProgress = ProgressLine.wanted(forced: a.has("--progress"), quiet: a.has("--quiet"))
     var reports: [InputReport] = []
     for path in a.operands {
-      reports.append(verifyOne(path, options: options, stdinFD: stdinFD))
+      reports.append(verifyOne(path, options: options, stdinFD: stdinFD,
+                               progress: showProgress ? (console, isatty(2) == 1) : nil))
     }
-    var writeFailed = false
-    if let json {
-      writeFailed = !emit({ try JSONReportWriter.render(reports, options: options) }, to: json, what: "JSON", console) || writeFailed
+    var problems: [String] = []
+    if let json, let p = emit({ try JSONReportWriter.render(reports, options: options) }, to: json, what: "JSON", console) {
+      problems.append(p)
     }
-    if let junit {
-      writeFailed = !emit({ try JUnitReportWriter.render(reports) }, to: junit, what: "JUnit", console) || writeFailed
+    if let junit, let p = emit({ try JUnitReportWriter.render(reports) }, to: junit, what: "JUnit", console) {
+      problems.append(p)
     }
+    let writeFailed = !problems.isEmpty
     var verdict = Verdict.of(reports.flatMap(\.findings))
     if writeFailed && verdict == .verified { verdict = .incomplete }
-    HumanSummary.print(reports, verdict: verdict, quiet: a.has("--quiet"), to: summary)
+    HumanSummary.print(reports, verdict: verdict, quiet: a.has("--quiet"),
+                       reportProblem: writeFailed ? problems.joined(separator: "; ") + ": the run is not complete" : nil,
+                       to: summary)
     return verdict.exitCode
   }
 
@@ -43,6 +48,7 @@ enum VerifyCommand {
     var o = VerifyOptions()
     o.computeDigests = !a.has("--no-digests")
     o.requireKey = a.has("--require-key")
+    o.parallel = !a.has("--single-thread")
     if let d = try a.value("--dialect") {
       guard let dialect = XbstreamDialect(rawValue: d) else { throw UsageError("--dialect must be auto, percona or mariadb, not \(d)") }
       o.dialect = dialect
@@ -76,8 +82,11 @@ enum VerifyCommand {
     return o
   }
 
-  static func verifyOne(_ path: String, options: VerifyOptions, stdinFD: Int32) -> InputReport {
-    let name = path == "-" ? "stdin" : (path as NSString).lastPathComponent
+  /// Verifies one path; `progress` (the console, and whether stderr is a terminal) shows a progress line.
+  static func verifyOne(_ path: String, options: VerifyOptions, stdinFD: Int32,
+                        progress: (Console, Bool)? = nil) -> InputReport {
+    let shownPath = Redaction.shown(path)
+    let name = path == "-" ? "stdin" : (shownPath as NSString).lastPathComponent
     var fd = stdinFD
     if path != "-" {
       fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -85,28 +94,36 @@ enum VerifyCommand {
       if fd < 0 || fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) == S_IFDIR {
         let reason = fd < 0 ? String(cString: strerror(errno)) : "is a directory"
         if fd >= 0 { close(fd) }
-        return InputReport.unreadable(name: name, path: path, reason: "cannot open \(path): \(reason)")
+        return InputReport.unreadable(name: name, path: shownPath, reason: "cannot open \(shownPath): \(reason)")
       }
     }
     defer { if path != "-" { close(fd) } }
     var source = FileDescriptorSource(fd: fd)
-    return Verifier.verify(source: &source, name: name, path: path, options: options)
+    guard let (console, inPlace) = progress else {
+      return Verifier.verify(source: &source, name: name, path: path, options: options)
+    }
+    var st = stat()
+    let total: UInt64? = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? UInt64(st.st_size) : nil
+    let line = ProgressLine(console: console, name: name, total: total, inPlace: inPlace)
+    defer { line.end() }
+    return Verifier.verify(source: &source, name: name, path: path, options: options, progress: line.update)
   }
 
-  /// Renders and writes one report; false (after saying why) when it could not be written.
-  static func emit(_ render: () throws -> [UInt8], to path: String, what: String, _ console: Console) -> Bool {
-    let bytes: [UInt8]
-    do { bytes = try render() } catch {
-      console.err("xbinspect: cannot render the \(what) report: \(error)"); return false
+  /// Renders and writes one report; nil when written, else what went wrong (also said on stderr).
+  static func emit(_ render: () throws -> [UInt8], to path: String, what: String, _ console: Console) -> String? {
+    var problem: String?
+    do {
+      let bytes = try render()
+      if path == "-" {
+        if !console.writeStdout(bytes) { problem = "the \(what) report could not be written to stdout" }
+      } else if let p = FileWriter.write(bytes, to: path) {
+        problem = "the \(what) report could not be written (\(p))"
+      }
+    } catch {
+      problem = "the \(what) report could not be rendered: \(error)"
     }
-    if path == "-" {
-      if console.writeStdout(bytes) { return true }
-      console.err("xbinspect: cannot write the \(what) report to stdout"); return false
-    }
-    if let problem = FileWriter.write(bytes, to: path) {
-      console.err("xbinspect: \(problem)"); return false
-    }
-    return true
+    if let problem { console.err("xbinspect: \(problem)") }
+    return problem
   }
 }
 

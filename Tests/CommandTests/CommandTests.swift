@@ -77,6 +77,29 @@ import TestSupport
     #expect(c.stderrText.contains("exclude each other"))
   }
 
+  @Test func keyEnvTakesTheVariableNameAsItsValue() {
+    let (rc, c) = run(["verify", "--key-env", "MYKEY", "\(real)/xbc3_aes128_backup-my.cnf.xbcrypt"],
+                      env: ["MYKEY": "0123456789abcdef"])
+    #expect(rc == 0)
+    #expect(c.stdoutText.contains("opened 1 member"))
+  }
+
+  @Test func aKeyGivenInPlaceOfANameIsNeverEchoed() {
+    let key = "0123456789ABCDEF0123456789abcdef"
+    for args in [["verify", "\(real)/xbs_pxb24_create_4files.xb", key], ["verify", "x.xb", "--key-file", key],
+                 ["verify", "x.xb", "--encrypt-key=\(key)"], ["verify", "x.xb", "--key-env", "A" + key.dropFirst()]] {
+      let (_, c) = run(args)
+      #expect(!c.stdoutText.contains(key.suffix(31)) && !c.stderrText.contains(key.suffix(31)), "\(args[1...])")
+    }
+  }
+
+  @Test(arguments: [["verify", "--help"], ["audit", "-h"], ["report", "merge", "--help"]])
+  func helpAfterACommandIsHelp(_ args: [String]) {
+    let (rc, c) = run(args)
+    #expect(rc == 0)
+    #expect(c.stdoutText.contains("Exit codes"))
+  }
+
   @Test func missingInputCannotBeEvaluated() {
     let (rc, c) = run(["verify", "/nonexistent/backup.xb"])
     #expect(rc == 3)

@@ -247,3 +247,19 @@ import TestSupport
 func hexPacket(flags: UInt8, packetLength: UInt32, decompressed: UInt32) -> [UInt8] {
   [flags] + withUnsafeBytes(of: packetLength.littleEndian, Array.init) + withUnsafeBytes(of: decompressed.littleEndian, Array.init)
 }
+
+/// A block larger than this reader holds but within the archive's own chunk size is "could not
+/// evaluate", not corruption; the memory held per archive stays under the cap.
+@Suite struct QpressBufferCapTests {
+  @Test func blockOverTheBufferCapIsNotEvaluatedRatherThanCorrupt() throws {
+    let size = Int(QpressLimits.maxBufferedChunkSize) + 1
+    var q = QpressBuilder(chunkSize: UInt64(size))
+    q.file("big.bin")
+    q.block(packet: QpressBuilder.storedPacket(Array(repeating: 0x41, count: size)))
+    q.trailer()
+    let r = Run.verify(q.bytes, name: "big.qp")
+    #expect(r.codes.contains("limit.qpress_block"))
+    #expect(!r.codes.contains("qpress.bad_block_size"))
+    #expect(r.verdict == .incomplete)
+  }
+}

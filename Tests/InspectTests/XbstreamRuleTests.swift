@@ -75,13 +75,23 @@ import TestSupport
     #expect(f.map(\.offset) == [Int64(at)])
   }
 
-  @Test(arguments: [("/etc/passwd", true), ("a/../../x", true), ("..", true), ("..data/x", false), ("a/..b", false)])
+  @Test(arguments: [("/etc/passwd", true), ("a/../../x", true), ("..", true), ("..data/x", false), ("a/..b", false),
+                    (".", true), ("./", true), ("./a", false)])
   func unsafePaths(path: String, unsafe: Bool) {
     var s = StreamBuilder()
     s.file(path, [1])
     let r = Run.verify(s.bytes)
     #expect(r.findings("xbstream.unsafe_path").count == (unsafe ? 1 : 0))
     #expect(r.verdict == (unsafe ? .failed : .verified))
+  }
+
+  @Test(arguments: [(Array("./a/./b//c/".utf8), "xbstream.noncanonical_path"), ([0x61, 0xFF, 0xFE, 0xC0, 0x80], "xbstream.invalid_utf8_path")])
+  func oddPathsAreWarnings(path: [UInt8], code: String) {
+    var s = StreamBuilder()
+    s.file(rawPath: path, [1])
+    let r = Run.verify(s.bytes)
+    #expect(r.findings(code).count == 1)
+    #expect(r.verdict == .verified)
   }
 
   @Test func trailingZerosAfterTheLastChunk() {

@@ -33,8 +33,16 @@ public struct StreamBuilder {
   /// A one-payload-chunk member followed by its EOF chunk.
   public mutating func file(_ path: String, _ data: [UInt8]) { payload(path, data); eof(path) }
 
-  mutating func header(_ path: String, flags: UInt8, type: UInt8) {
-    let p = Array(path.utf8)
+  mutating func header(_ path: String, flags: UInt8, type: UInt8) { header(raw: Array(path.utf8), flags: flags, type: type) }
+
+  mutating func header(raw p: [UInt8], flags: UInt8, type: UInt8) {
     bytes += Array("XBSTCK01".utf8) + [flags, type] + Self.le32(UInt32(p.count)) + p
+  }
+
+  /// A member whose path is raw bytes (invalid UTF-8, NUL…): one payload chunk and its EOF chunk.
+  public mutating func file(rawPath p: [UInt8], _ data: [UInt8]) {
+    header(raw: p, flags: 0, type: UInt8(ascii: "P"))
+    bytes += Self.le64(UInt64(data.count)) + Self.le64(0) + Self.le32(CRC32.checksum(data)) + data
+    header(raw: p, flags: 0, type: UInt8(ascii: "E"))
   }
 }

@@ -88,7 +88,15 @@ public final class GzipDecoder {
           rest = UnsafeRawBufferPointer(rebasing: rest[1...])
           continue
         }
-        let take = min(rest.count, needed - pending.count)
+        var take = min(rest.count, needed - pending.count)
+        if state == .header && needed == pending.count + 1 && pending.count >= GzipMemberHeader.fixedLength {
+          // Inside a NUL-terminated name or comment: take everything up to its NUL at once, so that a
+          // long field is scanned once, not re-parsed a byte at a time (quadratic). The field limits
+          // still apply: the parse throws past them.
+          let cap = GzipLimits.maxCommentLength + GzipLimits.maxNameLength + 16
+          let window = min(rest.count, max(1, cap - pending.count))
+          take = (rest[..<window].firstIndex(of: 0).map { $0 + 1 }) ?? window
+        }
         pending.append(contentsOf: rest[..<take])
         position += Int64(take)
         rest = UnsafeRawBufferPointer(rebasing: rest[take...])

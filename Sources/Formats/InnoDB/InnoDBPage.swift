@@ -90,8 +90,7 @@ public enum InnoDBPage {
 
   /// Whether every byte of `p` outside `ignoring` is zero.
   public static func isZero(_ p: [UInt8], ignoring: Range<Int> = 0..<0) -> Bool {
-    for i in 0..<p.count where p[i] != 0 && !ignoring.contains(i) { return false }
-    return true
+    ZeroScan.isAllZero(p, ignoring: ignoring)
   }
 
   /// Validates one page as its tablespace's `scheme` prescribes.

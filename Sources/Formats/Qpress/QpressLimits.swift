@@ -9,8 +9,9 @@ public enum QpressLimits {
   public static let writerMaxChunkSize: UInt64 = 32 << 20
   /// What this reader buffers per block (our allocation cap, below ``maxChunkSize``): a block whose
   /// packet or decompressed length exceeds it is not read ("could not evaluate", never allocated).
-  /// 64 MiB is twice the largest chunk size any writer produces.
-  public static let maxBufferedChunkSize: UInt64 = 64 << 20
+  /// 32 MiB, the largest chunk size any writer produces: with the packet buffer, a member holds at
+  /// most about 64 MiB however its archive's header is forged.
+  public static let maxBufferedChunkSize: UInt64 = writerMaxChunkSize
   /// QuickLZ's worst-case expansion allowance: packet length ≤ chunk_size + 400 (qpress checks this).
   public static let packetSlack: UInt64 = 400
   /// The largest packet buffered: ``maxBufferedChunkSize`` + ``packetSlack``.

@@ -21,6 +21,8 @@
 /// the caller owns and reuses, so the hot loop allocates nothing.
 public struct QuickLZDecoder {
   private static let unset = UInt32.max
+  /// Scratch bytes after the output that match copies may overrun (they copy 8 bytes a step).
+  public static let copySlack = 8
   private static let level1Slots = 4096
   private static let level2Slots = 2048
   private static let level2Ways = 4
@@ -36,7 +38,8 @@ public struct QuickLZDecoder {
   /// - Parameters:
   ///   - packet: exactly the packet's bytes, header included.
   ///   - maxDecompressedLength: the bound on D (the archive's chunk size).
-  ///   - output: grown to at least D bytes if needed (never shrunk); bytes `0..<D` receive the data.
+  ///   - output: grown to at least D + ``copySlack`` bytes if needed (never shrunk); bytes `0..<D`
+  ///     receive the data, the slack after them is scratch.
   /// - Returns: the packet header (its `decompressedLength` is the number of bytes written).
   /// - Throws: ``QuickLZError`` for any violation of §4.8.
   @discardableResult
@@ -48,7 +51,8 @@ public struct QuickLZDecoder {
       throw .packetLengthMismatch(declared: header.packetLength, available: packet.count)
     }
     let d = Int(header.decompressedLength)
-    if output.count < d { output.append(contentsOf: repeatElement(0, count: d - output.count)) }
+    let room = d + Self.copySlack
+    if output.count < room { output.append(contentsOf: repeatElement(0, count: room - output.count)) }
     let start = header.headerLength
 
     if !header.isCompressed {
@@ -83,6 +87,48 @@ public struct QuickLZDecoder {
 
   // MARK: Body decoding (Internal)
 
+  /// Copies `count` literal bytes from `src[at...]` to `dst`, eight a step while the source has 8
+  /// bytes left to read, overrunning `dst + count` by up to 7 (the run ends at least 11 bytes before
+  /// the packet's output does); the caller has checked `at + count ≤ end`.
+  @inline(__always)
+  static func copyLiterals(_ src: UnsafeRawBufferPointer, at s: Int, end: Int, to dst: UnsafeMutablePointer<UInt8>, count: Int) {
+    let from = src.baseAddress! + s
+    if s + count + 8 <= end {
+      var i = 0
+      while i < count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: (from + i).loadUnaligned(as: UInt64.self), as: UInt64.self)
+        i += 8
+      }
+    } else {
+      dst.update(from: from.assumingMemoryBound(to: UInt8.self), count: count)
+    }
+  }
+
+  /// `out[to + i] = out[from + i]` for `i` in `0..<count`, in increasing `i`: when the distance is
+  /// shorter than the count the source overlaps what is being written and the pattern repeats.
+  ///
+  /// Eight bytes per step (matches are short and often repeats, so a `memcpy` call or a byte loop
+  /// costs more), overrunning `to + count` by up to 7 bytes: the caller's buffer has ``copySlack``
+  /// bytes past the packet's output, and bytes past `to + count` are written again before anything
+  /// reads them. With a distance under 8 the first bytes are copied one by one until a whole number
+  /// of periods ≥ 8 is written, then the copy reads from that period. The caller has checked
+  /// `to + count ≤ D` and `to − from ≥ 3`.
+  @inline(__always)
+  static func copyMatch(_ base: UnsafeMutablePointer<UInt8>, from source: Int, to d: Int, count length: Int) {
+    var distance = d - source
+    var i = 0
+    if distance < 8 {
+      let period = min(length, distance * ((8 + distance - 1) / distance))
+      while i < period { base[d + i] = base[source + i]; i += 1 }
+      distance = period
+    }
+    let src = UnsafeRawPointer(base + d - distance), dst = UnsafeMutableRawPointer(base + d)
+    while i < length {
+      dst.storeBytes(of: (src + i).loadUnaligned(as: UInt64.self), toByteOffset: i, as: UInt64.self)
+      i += 8
+    }
+  }
+
   /// Decodes the compressed body of `src[from...]` into `out[0..<count]`; nil on success.
   private static func decodeBody(_ src: UnsafeRawBufferPointer, from bodyStart: Int, level: Int, count total: Int,
                                  into out: UnsafeMutableBufferPointer<UInt8>, table1: UnsafeMutableBufferPointer<UInt32>,
@@ -104,8 +150,11 @@ public struct QuickLZDecoder {
       while i < end { v |= UInt32(src[i]) << (8 * UInt32(i - at)); i += 1 }
       return v
     }
+    let outBase = out.baseAddress!
+    /// The three bytes at `p`, little-endian. One 4-byte load: registered positions are always at
+    /// least 4 bytes before the end of the output (`p + 3 < total`), and the fourth byte is masked.
     @inline(__always) func hashAt(_ p: Int) -> UInt32 {
-      UInt32(out[p]) | UInt32(out[p + 1]) << 8 | UInt32(out[p + 2]) << 16
+      UnsafeRawPointer(outBase + p).loadUnaligned(as: UInt32.self) & 0xFF_FFFF
     }
     /// Registers output position `p` (its three bytes are known) in the level's table.
     @inline(__always) func register(_ p: Int) {
@@ -168,24 +217,19 @@ public struct QuickLZDecoder {
         guard length >= 3, length <= matchLimit - d else {
           return .badMatchLength(offset: tokenAt, position: d, length: length, decompressedLength: total)
         }
-        // Forward copy; overlapping when the distance is shorter than the length (a repeat).
-        let base = out.baseAddress!
-        if d - source >= length {
-          (base + d).update(from: base + source, count: length)
-        } else {
-          var i = 0
-          while i < length { out[d + i] = out[source + i]; i += 1 }
-        }
+        copyMatch(outBase, from: source, to: d, count: length)
         if hashed {
           while lastHashed < d { lastHashed += 1; register(lastHashed) }
           lastHashed = d + length - 1
         }
         d += length
       } else if d < lastMatchStart {
-        guard s < end else { return .readPastEnd(offset: s, what: "literal") }
-        out[d] = src[s]
-        d += 1; s += 1
-        control >>= 1
+        // A run of literals: the control word's low zero bits, up to where the tail starts.
+        let run = min(control.trailingZeroBitCount, lastMatchStart - d)
+        guard end - s >= run else { return .readPastEnd(offset: end, what: "literal") }
+        copyLiterals(src, at: s, end: end, to: outBase + d, count: run)
+        d += run; s += run
+        control = run < 32 ? control >> UInt32(run) : 0
         if hashed { while lastHashed < d - 3 { lastHashed += 1; register(lastHashed) } }
       } else {
         // Tail: the rest are literals; control words are skipped uninterpreted.

@@ -33,6 +33,10 @@ public final class ZstdDecoder {
   private let dctx: OpaquePointer?
   private var output: [UInt8]
 
+  /// Asked before each frame is decoded (its window is allocated by libzstd then); returning false
+  /// stops the stream with ``ZstdError/notAdmitted(frameOffset:windowSize:)``.
+  public var admitFrame: ((ZstdFrameHeader) -> Bool)?
+
   public init() {
     dctx = ZSTD_createDCtx()
     if let dctx { ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, Int32(ZstdLimits.maxWindowLog)) }
@@ -127,6 +131,7 @@ public final class ZstdDecoder {
     var e: ZstdError?
     if h.windowSize > ZstdLimits.maxWindowSize { e = .windowTooLarge(frameOffset: h.offset, windowSize: h.windowSize) }
     else if h.dictionaryID != 0 { e = .dictionaryRequired(frameOffset: h.offset, id: h.dictionaryID) }
+    else if let admitFrame, !admitFrame(h) { e = .notAdmitted(frameOffset: h.offset, windowSize: h.windowSize) }
     if let e { failure = e; throw e }
   }
 

@@ -5,6 +5,8 @@ public enum ZstdError: Error, Equatable, Sendable, CustomStringConvertible {
   case windowTooLarge(frameOffset: Int64, windowSize: UInt64)
   /// The reserved bit of the frame header descriptor is set.
   case reservedBit(frameOffset: Int64, descriptor: UInt8)
+  /// A frame the caller's ``ZstdDecoder/admitFrame`` refused (its window does not fit a memory budget).
+  case notAdmitted(frameOffset: Int64, windowSize: UInt64)
   /// A frame that needs a dictionary (never written by xtrabackup; none can be supplied).
   case dictionaryRequired(frameOffset: Int64, id: UInt32)
   /// libzstd rejected the frame's data (`name` is libzstd's error name).
@@ -17,6 +19,7 @@ public enum ZstdError: Error, Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case let .windowTooLarge(o, w): "zstd frame at \(o) declares a \(w)-byte window, above the limit of \(ZstdLimits.maxWindowSize) (zstd -d refuses it too)"
+    case let .notAdmitted(o, w): "zstd frame at \(o) needs a \(w)-byte window, more than the memory budget left"
     case let .reservedBit(o, d): "zstd frame at \(o): reserved bit set in the frame header descriptor 0x\(String(d, radix: 16))"
     case let .dictionaryRequired(o, id): "zstd frame at \(o) needs dictionary \(id), which xtrabackup never uses"
     case let .corrupt(o, name, isChecksum):

@@ -20,15 +20,18 @@ public enum KeyLoader {
   static func readKeyFile(_ path: String, what: String) throws(KeyError) -> [UInt8] {
     switch BoundedFile.read(path, limit: maxKeyFileLength) {
     case .success(let bytes): return bytes
-    case .failure(.unreadable(let reason)): throw KeyError(description: "cannot read \(what) \(path): \(reason)")
+    case .failure(.unreadable):
+      throw KeyError(description: "cannot read \(what) \(Redaction.shown(path)): \(Self.unreadableReason(path))")
     case .failure(.tooLarge(let limit)):
-      throw KeyError(description: "\(what) \(path) is larger than \(limit) bytes: not a key (keys are 16, 24 or 32 bytes)")
+      throw KeyError(description: "\(what) \(Redaction.shown(path)) is larger than \(limit) bytes: not a key (keys are 16, 24 or 32 bytes)")
     }
   }
 
   /// `--key-env VAR`: the variable's bytes (xbcrypt reads `XBCRYPT_ENCRYPTION_KEY` the same way).
   public static func fromEnvironment(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KeyError) -> KeyMaterial {
-    guard let value = environment[name] else { throw KeyError(description: "environment variable \(name) is not set") }
+    guard let value = environment[name] else {
+      throw KeyError(description: "environment variable \(Redaction.shown(name)) is not set (--key-env takes the variable's name, not the key)")
+    }
     return try validated(Array(value.utf8), source: "--key-env \(name)")
   }
 
@@ -40,11 +43,20 @@ public enum KeyLoader {
                          source: "--kms-plaintext-file \(path)")
   }
 
+  static func unreadableReason(_ path: String) -> String {
+    var isDirectory: ObjCBool = false
+    if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+    return isDirectory.boolValue ? "it is a directory" : "permission denied or unreadable"
+  }
+
   /// The RDS key text for a KMS `Plaintext`: lowercase hex of its base64-decoded bytes.
   /// Surrounding white space (a trailing newline) is not part of the value.
   public static func derivePassword(fromKMSPlaintext text: String, source: String = "standard input") throws(KeyError) -> String {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !trimmed.isEmpty else { throw KeyError(description: "KMS plaintext from \(source) is empty") }
+    if AESVariant(keyLength: trimmed.utf8.count) != nil, trimmed.allSatisfy(\.isHexDigit) {
+      throw KeyError(description: "KMS plaintext from \(source) is \(trimmed.utf8.count) hexadecimal characters: that looks like the derived key text already; give it with --key-file (no newline), or give the base64 Plaintext here")
+    }
     guard let decoded = Data(base64Encoded: trimmed) else {
       throw KeyError(description: "KMS plaintext from \(source) is not valid base64 (\(trimmed.count) characters)")
     }

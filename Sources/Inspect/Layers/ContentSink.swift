@@ -1,17 +1,18 @@
 import Formats
 
 /// The end of a member's pipeline: its final bytes. Counts them, hashes them (unless digests are
-/// off) and runs the content checks that apply to the member's name (``ContentCheckers``).
+/// off; on the digest thread in parallel runs, ``MemberDigest``) and runs the content checks that
+/// apply to the member's name (``ContentCheckers``).
 final class ContentSink: ByteConsumer {
   private let context: LayerContext
-  private let digest: SHA256?
+  private let digest: MemberDigest?
   private var size: UInt64 = 0
   private let checkers: [ByteConsumer]
   private var overLimit = false
 
   init(context: LayerContext) {
     self.context = context
-    digest = context.options.computeDigests ? SHA256() : nil
+    digest = context.options.computeDigests ? MemberDigest(offload: context.session.digestOffload) : nil
     checkers = context.member.map { ContentCheckers.make(for: $0, context: context) } ?? []
   }
 
@@ -31,7 +32,8 @@ final class ContentSink: ByteConsumer {
   func finish() {
     for c in checkers { c.finish() }
     guard let member = context.member else { return }
-    member.setDigest(size: size, sha256: overLimit ? nil : digest?.finalize().hexString)
+    member.setDigest(size: size, sha256: nil)
+    if !overLimit { digest?.finish { member.sha256 = $0 } }
     if member.layers.isEmpty || member.layers.last != "plain" { member.layers.append("plain") }
   }
 }

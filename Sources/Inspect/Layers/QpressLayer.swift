@@ -60,11 +60,15 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   private var extraReported = false
   private var fatal: QpressError?
   private var total: UInt64 = 0
+  /// Blocks decoded ahead on helper threads (see ``DecodeJob``), and jobs to reuse.
+  private let offload: InOrderOffload
+  private var spareJobs: [DecodeJob] = []
 
   init(context: LayerContext) {
     self.context = context
     // The input itself, or the input under a whole-input wrapper (`X_xb.qp.gz`).
     if let parent = context.parent { isRoot = parent.isTransparent && parent.parent == nil } else { isRoot = true }
+    offload = context.session.makeOffload()
     if isRoot { role = .container }
   }
 
@@ -74,9 +78,12 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
     total += UInt64(bytes.count)
     guard fatal == nil else { return }
     do { try parser.feed(bytes, to: self) } catch { fatal = error }
+    // Blocks never outlive the piece that completed them: the layers around see the same order.
+    offload.drain()
   }
 
   func finish() {
+    offload.drain()
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
     }
@@ -232,6 +239,12 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
     let flags = block.packet.flags
     let packetLevel = Int((flags >> 2) & 3)
     if level == nil, (1...3).contains(packetLevel) { level = packetLevel }
+    if canOffload(block, packet: packet, level: packetLevel, open: open) {
+      submitDecode(block, packet: packet, index: index, open: open)
+      open.runningOffset &+= UInt64(block.packet.decompressedLength)
+      return
+    }
+    offload.drain()
     if role == .transform, !levelReported, (2...3).contains(packetLevel) {
       levelReported = true
       report("qpress.level_unsupported", .error, at: block.offset,
@@ -266,8 +279,15 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
     } else if let e = decodeError {
       allBlocksVerified = false
       open.badBlocks += 1
-      report(Self.code(for: e), .error, at: block.offset,
-             "block \(index) of \(open.path) (Adler-32 valid): \(e)", member: member)
+      if case .decompressedTooLarge(let declared, _) = e, UInt64(declared) <= chunkSize {
+        // Within the archive's own chunk size, so not malformed: only more than this reader holds.
+        report("limit.qpress_block", .error, category: .evaluation, at: block.offset,
+               "block \(index) of \(open.path) (Adler-32 valid) decompresses to \(declared) bytes, more than the \(QpressLimits.maxBufferedChunkSize) bytes this reader holds; not decoded",
+               member: member)
+      } else {
+        report(Self.code(for: e), .error, at: block.offset,
+               "block \(index) of \(open.path) (Adler-32 valid): \(e)", member: member)
+      }
     }
     if decodeError != nil { open.record?.setDigestNote("a block could not be decompressed; the digest covers the blocks that could") }
 
@@ -279,6 +299,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   }
 
   func qpressFileEnd(_ trailer: QpressFileTrailer) {
+    offload.drain()
     guard let open = file else { return }
     if !trailer.isMarkerExact {
       report("qpress.bad_marker", .error, at: trailer.offset,
@@ -296,6 +317,65 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
              member: open.record)
     }
     endFile(open, at: trailer.offset)
+  }
+
+  // MARK: Decoding ahead
+
+  /// Packets and chunk sizes up to this many bytes may be decoded ahead (memory: ``InOrderOffload/lag``
+  /// + 1 jobs of one packet and one decoded chunk each).
+  static let maxOffloadedChunk = 256 << 10
+
+  /// One block decoded on a helper thread: its own decoder tables, packet copy and output, recycled
+  /// through `spareJobs` (no allocation per block once warm).
+  private final class DecodeJob: @unchecked Sendable {
+    var decoder = QuickLZDecoder()
+    var packet: [UInt8] = []
+    var output: [UInt8] = []
+    var decoded = 0
+    var error: QuickLZError?
+
+    func run(bound: Int) {
+      error = nil
+      decoded = 0
+      let result = packet.withUnsafeBytes { p in
+        Result { () throws(QuickLZError) in try decoder.decompress(p, maxDecompressedLength: bound, into: &output) }
+      }
+      switch result {
+      case .success(let h): decoded = Int(h.decompressedLength)
+      case .failure(let e): error = e
+      }
+    }
+  }
+
+  /// Whether a block can be decoded ahead: one that reports nothing before its decode (exact marker,
+  /// right recovery offset, valid Adler-32, an accepted level) and is of a usual size.
+  private func canOffload(_ block: QpressBlockHeader, packet: UnsafeRawBufferPointer, level packetLevel: Int,
+                          open: OpenFile) -> Bool {
+    block.isMarkerExact && block.recovery == open.runningOffset && block.computedAdler == block.adler
+      && !(role == .transform && (2...3).contains(packetLevel))
+      && open.runningOffset <= context.options.maxMemberSize
+      && packet.count <= Self.maxOffloadedChunk && chunkSize <= UInt64(Self.maxOffloadedChunk)
+  }
+
+  /// Copies the packet into a job for a helper; the decoded bytes go downstream in order.
+  private func submitDecode(_ block: QpressBlockHeader, packet: UnsafeRawBufferPointer, index: Int, open: OpenFile) {
+    let job = spareJobs.popLast() ?? DecodeJob()
+    job.packet.removeAll(keepingCapacity: true)
+    job.packet.append(contentsOf: packet)
+    let bound = Int(min(chunkSize, QpressLimits.maxBufferedChunkSize))
+    offload.submit(work: { job.run(bound: bound) }, then: { [self] in
+      if let e = job.error {
+        allBlocksVerified = false
+        open.badBlocks += 1
+        report(Self.code(for: e), .error, at: block.offset, "block \(index) of \(open.path) (Adler-32 valid): \(e)", member: open.record)
+        open.record?.setDigestNote("a block could not be decompressed; the digest covers the blocks that could")
+      } else if let consumer = open.consumer ?? transformConsumer(open) {
+        context.deliveringOffset = block.offset
+        let n = job.decoded
+        job.output.withUnsafeBytes { consumer.consume(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+      }
+      spareJobs.append(job)
+    })
   }
 
   // MARK: Files
@@ -376,6 +456,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
 
   private func report(_ code: String, _ severity: Severity, category: FindingCategory = .integrity, at offset: Int64,
                       _ message: String, expected: String? = nil, found: String? = nil, member: MemberRecord? = nil) {
+    offload.drain()  // blocks before this point report first, as on one thread
     context.report(code, severity, category: category, at: offset, member: member, message, expected: expected, found: found)
   }
 }

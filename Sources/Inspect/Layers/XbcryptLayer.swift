@@ -36,6 +36,12 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   /// The candidate whose key the member uses, once known (v3: the first whose hash verifies).
   private var chosen: Int?
 
+  // Chunks decrypted and hashed ahead on helper threads (see ``ChunkJob``).
+  private let offload: InOrderOffload
+  private var spareJobs: [ChunkJob] = []
+  /// Whether the chunk being read goes to the offload (decided from its header).
+  private var offloading = false
+
   // The chunk being read.
   private var chunkIndex = -1
   private var chunkAbsolute: Int64 = 0
@@ -59,6 +65,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   init(context: LayerContext) {
     self.context = context
     registry = XbcryptIVRegistry.of(context.session)
+    offload = context.session.makeOffload()
     for key in context.options.keys {
       do {
         candidates.append(Candidate(key: key, cipher: try AESCTRCipher(key: key.bytes)))
@@ -77,9 +84,13 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   func consume(_ bytes: UnsafeRawBufferPointer) {
     guard fatal == nil else { return }
     do { try parser.feed(bytes, to: self) } catch { fatal = error }
+    // Chunks never outlive the piece that completed them: the layers around see the same order.
+    offload.drain()
   }
 
   func finish() {
+    defer { releaseHeld() }
+    offload.drain()
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
     }
@@ -128,10 +139,13 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
 
   func xbcryptChunk(_ h: XbcryptChunkHeader) {
     chunkIndex += 1
+    offloading = canOffload(h)
+    if !offloading { offload.drain() }
     held.removeAll(keepingCapacity: h.encryptedSize <= 1 << 20)
+    releaseHeld()
     streaming = nil
     checkHeader(h)
-    if h.encryptedSize > Self.maxHeldChunk {
+    if h.encryptedSize > Self.maxHeldChunk || !reserveHeld(h.encryptedSize) {
       var c = candidates.isEmpty ? nil : (chosen ?? 0)
       if let i = c {
         do {
@@ -145,6 +159,22 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     }
   }
 
+  /// Bytes of the held chunk counted against the input's ``MemoryBudget``.
+  private var heldReservation = 0
+
+  /// Reserves room to hold a chunk of `size` bytes; false when the budget is spent (the chunk then
+  /// streams like an oversized one, so memory stays bounded however many members hold chunks).
+  private func reserveHeld(_ size: UInt64) -> Bool {
+    guard size >= UInt64(MemoryBudget.threshold) else { return true }
+    guard MemoryBudget.of(context.session).reserve(Int(size)) else { return false }
+    heldReservation = Int(size)
+    return true
+  }
+
+  private func releaseHeld() {
+    if heldReservation > 0 { MemoryBudget.of(context.session).release(heldReservation); heldReservation = 0 }
+  }
+
   func xbcryptCiphertext(_ bytes: UnsafeRawBufferPointer) {
     guard streaming != nil else { held.append(contentsOf: bytes); return }
     streamPiece(bytes)
@@ -152,6 +182,11 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
 
   func xbcryptChunkEnd(_ h: XbcryptChunkHeader, computedChecksum: UInt32) {
     let crcOK = computedChecksum == h.checksum
+    if offloading && crcOK && delivering, let counter = counter(for: h), let c = chosen,
+       submit(h, counter: counter, candidate: c) {
+      return
+    }
+    offload.drain()
     if !crcOK {
       emit("xbcrypt.crc_mismatch", .error, at: h.offset, absolute: chunkAbsolute,
            "CRC-32 mismatch in the ciphertext of chunk \(chunkIndex) (\(h.encryptedSize) bytes): the chunk is corrupted",
@@ -162,7 +197,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     if let s = streaming {
       if h.version == .v3 {
         let verified = s.hash.finalize() == s.tail
-        conclude(h, verified: verified, crcOK: crcOK, candidate: s.candidate)
+        conclude(h, verified: verified, crcOK: crcOK, candidate: s.candidate, chunk: chunkIndex, absolute: chunkAbsolute)
       } else if let c = s.candidate {
         if chosen == nil { chosen = c }
       }
@@ -190,7 +225,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
       }
       if digest.elementsEqual(plain[n...]) { winner = (i, Array(plain[..<n])); break }
     }
-    conclude(h, verified: winner != nil, crcOK: crcOK, candidate: winner?.0)
+    conclude(h, verified: winner != nil, crcOK: crcOK, candidate: winner?.0, chunk: chunkIndex, absolute: chunkAbsolute)
     if let (_, data) = winner { data.withUnsafeBytes { deliver($0, chunk: h) } }
   }
 
@@ -233,7 +268,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   private var currentHeaderForStream: XbcryptChunkHeader?
 
   /// Bookkeeping after a v3 chunk's hash was checked.
-  private func conclude(_ h: XbcryptChunkHeader, verified: Bool, crcOK: Bool, candidate: Int?) {
+  private func conclude(_ h: XbcryptChunkHeader, verified: Bool, crcOK: Bool, candidate: Int?, chunk: Int, absolute: Int64) {
     if verified {
       verifiedChunks += 1
       if chosen == nil { chosen = candidate }
@@ -243,8 +278,68 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     guard crcOK else { return }  // a CRC mismatch already explains it
     hashFailureCount += 1
     if hashFailures.count < Self.maxFindingsPerCode {
-      hashFailures.append(Failure(chunk: chunkIndex, offset: h.offset, absolute: chunkAbsolute))
+      hashFailures.append(Failure(chunk: chunk, offset: h.offset, absolute: absolute))
     }
+  }
+
+  // MARK: Decrypting ahead
+
+  /// Chunks up to this many ciphertext bytes may be decrypted ahead (memory: ``InOrderOffload/lag``
+  /// + 1 of them, twice: ciphertext and plaintext).
+  static let maxOffloadedChunk: UInt64 = 256 << 10
+
+  /// One v3 chunk decrypted and hashed on a helper thread: its own cipher context, hash and buffers,
+  /// recycled through `spareJobs` (no allocation per chunk once warm).
+  private final class ChunkJob: @unchecked Sendable {
+    let cipher: AESCTRCipher
+    let sha = SHA256()
+    var ciphertext: [UInt8] = []
+    var plaintext: [UInt8] = []
+    var verified = false
+    init(cipher: AESCTRCipher) { self.cipher = cipher }
+
+    /// Decrypts the ciphertext from `counter` and compares the trailing SHA-256 with the data's.
+    func run(counter: [UInt8], dataSize: Int) {
+      verified = false
+      guard (try? cipher.reset(counter: counter)) != nil else { return }
+      if plaintext.count < ciphertext.count { plaintext = [UInt8](repeating: 0, count: ciphertext.count) }
+      let n = ciphertext.count
+      ciphertext.withUnsafeBytes { c in
+        plaintext.withUnsafeMutableBytes { p in
+          cipher.apply(c, into: UnsafeMutableRawBufferPointer(rebasing: p[..<n]))
+          sha.update(UnsafeRawBufferPointer(rebasing: p[..<dataSize]))
+          verified = sha.finalize().withUnsafeBytes { $0.elementsEqual(UnsafeRawBufferPointer(rebasing: p[dataSize..<n])) }
+        }
+      }
+    }
+  }
+
+  /// Whether the chunk `h` announces can be decrypted ahead: a v3 chunk of a usual size with a
+  /// usable IV, once the key is known. Anything unusual takes the inline path, in stream order.
+  private func canOffload(_ h: XbcryptChunkHeader) -> Bool {
+    h.version == .v3 && chosen != nil && h.encryptedSize > XbcryptLimits.hashLength
+      && h.encryptedSize <= Self.maxOffloadedChunk && h.ivLength == XbcryptLimits.ivLength
+  }
+
+  /// Hands the held chunk to a helper; its verdict and plaintext come back in order. False (nothing
+  /// taken) when OpenSSL cannot make a cipher context: the chunk then takes the inline path.
+  private func submit(_ h: XbcryptChunkHeader, counter: [UInt8], candidate c: Int) -> Bool {
+    let job: ChunkJob
+    if let spare = spareJobs.popLast() {
+      job = spare
+    } else {
+      guard let cipher = try? AESCTRCipher(key: candidates[c].key.bytes) else { return false }
+      job = ChunkJob(cipher: cipher)
+    }
+    swap(&job.ciphertext, &held)
+    held.removeAll(keepingCapacity: true)
+    let index = chunkIndex, absolute = chunkAbsolute, dataSize = Int(h.dataSize)
+    offload.submit(work: { job.run(counter: counter, dataSize: dataSize) }, then: { [self] in
+      conclude(h, verified: job.verified, crcOK: true, candidate: c, chunk: index, absolute: absolute)
+      if job.verified { job.plaintext.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<dataSize]), chunk: h) } }
+      spareJobs.append(job)
+    })
+    return true
   }
 
   // MARK: Downstream
@@ -461,6 +556,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   /// made at the end of a member would otherwise point at the container's last chunk).
   private func emit(_ code: String, _ severity: Severity, category: FindingCategory = .integrity, at layerOffset: Int64?,
                     absolute: Int64?, _ message: String, expected: String? = nil, found: String? = nil) {
+    offload.drain()  // chunks before this point report first, as on one thread
     var f = Finding(code: code, severity: severity, category: category, layer: context.layer,
                     offset: absolute ?? layerOffset.map { context.absoluteOffset($0) }, layerOffset: layerOffset,
                     message: message, expected: expected, found: found)

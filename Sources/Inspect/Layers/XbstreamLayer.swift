@@ -360,6 +360,17 @@ final class XbstreamLayer: ByteConsumer, XbstreamParserDelegate {
     } else if components.contains(where: { $0.elementsEqual("..".utf8) }) {
       report(h, "xbstream.unsafe_path", .error, "unsafe path \(shown): a \"..\" component (extraction would write outside the target)", member: record)
     }
+    let dot: [UInt8] = [UInt8(ascii: ".")]
+    let meaningful = components.filter { !$0.isEmpty && !$0.elementsEqual(dot) }
+    if meaningful.isEmpty {
+      report(h, "xbstream.unsafe_path", .error, "unsafe path \(shown): it names the extraction directory itself, not a file", member: record)
+    } else if components.dropFirst().contains(where: { $0.isEmpty || $0.elementsEqual(dot) }) || p.last == UInt8(ascii: "/") {
+      report(h, "xbstream.noncanonical_path", .warning,
+             "non-canonical member path \(shown) (empty or \".\" components, or a trailing slash): tools may name it differently", member: record)
+    }
+    if String(validating: p, as: UTF8.self) == nil {
+      report(h, "xbstream.invalid_utf8_path", .warning, "member path \(shown) is not valid UTF-8", member: record)
+    }
     if p.contains(UInt8(ascii: "\\")) {
       report(h, "xbstream.backslash_in_path", .warning, "backslash in member path \(shown) (a Windows separator, or a name extraction treats differently)", member: record)
     }

@@ -19,6 +19,19 @@ final class ZstdLayer: ByteConsumer, ZstdDecoderDelegate {
     self.context = context
     if context.parent == nil { context.isTransparent = true }
     next = context.peeled(suffix: ".zst", description: "zstd")
+    decoder.admitFrame = { [unowned self] h in self.reserveWindow(h.windowSize) }
+  }
+
+  /// Bytes of this member's window counted against the input's ``MemoryBudget`` (libzstd keeps the
+  /// largest window allocated until the layer ends).
+  private var reservedWindow = 0
+
+  private func reserveWindow(_ size: UInt64) -> Bool {
+    let needed = Int(min(size, ZstdLimits.maxWindowSize))
+    guard needed > reservedWindow, needed >= MemoryBudget.threshold else { return true }
+    guard MemoryBudget.of(context.session).reserve(needed - reservedWindow) else { return false }
+    reservedWindow = needed
+    return true
   }
 
   func consume(_ bytes: UnsafeRawBufferPointer) {
@@ -27,6 +40,7 @@ final class ZstdLayer: ByteConsumer, ZstdDecoderDelegate {
   }
 
   func finish() {
+    defer { MemoryBudget.of(context.session).release(reservedWindow); reservedWindow = 0 }
     if fatal == nil {
       do { try decoder.finish() } catch { fatal = error }
     }
@@ -64,6 +78,10 @@ final class ZstdLayer: ByteConsumer, ZstdDecoderDelegate {
     case let .windowTooLarge(offset, window):
       context.report("zstd.window_too_large", .error, at: offset, e.description + "; not decoded",
                      expected: "≤ \(ZstdLimits.maxWindowSize)", found: "\(window)")
+    case let .notAdmitted(offset, window):
+      context.report("limit.memory", .error, category: .evaluation, at: offset,
+                     e.description + " (\(MemoryBudget.limit >> 20) MiB for the large buffers of all members at once); not decoded",
+                     expected: "≤ \(MemoryBudget.limit - MemoryBudget.of(context.session).inUse) bytes", found: "\(window)")
     case let .reservedBit(offset, d):
       context.report("zstd.bad_header", .error, at: offset, e.description, expected: "bit 3 clear", found: "0x" + String(d, radix: 16))
     case let .dictionaryRequired(offset, id):

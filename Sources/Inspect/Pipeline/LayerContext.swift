@@ -86,6 +86,7 @@ public final class LayerContext {
   /// Returns nil past ``VerifyLimits/maxMembers`` (then reported once).
   public func openMember(storedPath: String) -> (MemberRecord, ByteConsumer)? {
     guard let record = session.newMember(storedPath: storedPath, parent: member) else { return nil }
+    if depth == 0 { session.progress.set(member: storedPath) }
     let child = LayerContext(session: session, parent: self, member: record, depth: depth + 1)
     return (record, LayerSniffer(context: child))
   }

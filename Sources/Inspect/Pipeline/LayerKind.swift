@@ -22,11 +22,15 @@ public enum LayerKind: String, Sendable, CaseIterable {
     }
   }
 
-  /// Layers whose name suffix promises them (for the suffix-versus-magic rule X19).
+  /// Layers whose name suffix promises them (for the suffix-versus-magic rule X19): the peeled
+  /// suffixes, and `.xb`/`.xbstream`/`.tar` for the containers (so `backup.xb.gz` holding anything
+  /// but an xbstream is a finding, not a verified plain file).
   static func promised(by name: String) -> LayerKind? {
     for kind in [LayerKind.xbcrypt, .qpress, .zstd, .lz4, .gzip, .xz, .bzip2] where name.hasSuffix(kind.suffix!) {
       return kind
     }
+    if name.hasSuffix(".xb") || name.hasSuffix(".xbstream") { return .xbstream }
+    if name.hasSuffix(".tar") { return .tar }
     return nil
   }
 

@@ -62,7 +62,7 @@ final class LayerSniffer: ByteConsumer {
     if prefix.isEmpty {
       // Empty bytes are a valid xbcrypt, zstd or lz4 layer (no chunk, no frame) when the name says so.
       let promised = LayerKind.promised(by: context.member?.path ?? "")
-      if let promised, [.xbcrypt, .zstd, .lz4].contains(promised) {
+      if let promised, [.xbcrypt, .zstd, .lz4, .xbstream].contains(promised) {
         kind = promised
       } else if context.parent == nil {
         context.layer = "input"
@@ -94,7 +94,7 @@ final class LayerSniffer: ByteConsumer {
       c.layer = promised.rawValue
       let found = kind == .plain ? "no known magic (\(ByteText.preview(Array(prefix.prefix(8)))))" : kind.rawValue
       c.report("layer.suffix_mismatch", isRoot ? .warning : .error, at: 0,
-               "name \(ByteText.preview(Array(name.utf8))) ends in \(promised.suffix!) but the bytes are \(found)",
+               "name \(ByteText.preview(Array(name.utf8))) promises \(promised.rawValue) but the bytes are \(found)",
                expected: promised.rawValue, found: kind.rawValue)
     }
     // A wrapper directly inside the same wrapper: no writer does this and restore pipelines peel one.

@@ -1,7 +1,10 @@
+import Foundation
 import Formats
 
 /// The state one verification run shares across all its layers: options, member records, findings.
-/// Single-threaded: every layer of one input runs on the thread that feeds it.
+/// Single-threaded: every layer of one input runs on one thread (the caller's, or the layers thread
+/// of the parallel read path); only member digests may be computed elsewhere (``digestOffload``),
+/// and they are written back before the report is assembled.
 public final class Session {
   public let options: VerifyOptions
   public private(set) var members: [MemberRecord] = []
@@ -13,9 +16,35 @@ public final class Session {
   /// IVs seen under each key (xbcrypt reuse check across the backup), owned by the xbcrypt layer.
   public var sharedState: [String: AnyObject] = [:]
 
-  public init(options: VerifyOptions) { self.options = options }
+  /// The thread member digests are computed on (parallel runs with digests), nil: inline.
+  let digestOffload: DigestOffload?
+  /// What the progress line shows; written by the layers, read by the reading thread.
+  let progress = ProgressNote()
+  /// Threads that decrypt and decode ahead for the layers (``InOrderOffload``); empty: serial run.
+  private(set) lazy var blockHelpers: [SerialWorker] =
+    options.parallel ? (0..<Self.blockHelperCount).map { SerialWorker(name: "xbinspect-blocks-\($0)") } : []
+  /// One per core of the machines this runs on (2): both can hash while the layers thread parses.
+  static let blockHelperCount = 2
+
+  public init(options: VerifyOptions) {
+    self.options = options
+    digestOffload = options.parallel && options.computeDigests ? DigestOffload() : nil
+  }
 
   func add(_ f: Finding) { findings.append(f) }
+
+  /// Ends the helper threads (after the layers finished).
+  func stopHelpers() {
+    digestOffload?.stop()
+    if blockHelpersStarted { for h in blockHelpers { h.stop() } }
+  }
+
+  /// An offload for a layer's per-block work, on this run's helpers.
+  func makeOffload() -> InOrderOffload {
+    blockHelpersStarted = true
+    return InOrderOffload(helpers: blockHelpers)
+  }
+  private var blockHelpersStarted = false
 
   func newMember(storedPath: String, parent: MemberRecord?) -> MemberRecord? {
     guard members.count < VerifyLimits.maxMembers else {
@@ -37,4 +66,14 @@ public final class Session {
   public func findings(for member: MemberRecord, atLeast severity: Severity = .error) -> [Finding] {
     findings.filter { $0.memberID == member.id && $0.severity <= severity }
   }
+}
+
+/// What a progress line shows besides the byte count: the top-level member being read. Written by
+/// the layers, read by the reading thread, hence the lock.
+public final class ProgressNote: @unchecked Sendable {
+  private let lock = NSLock()
+  private var _member: String?
+
+  public var member: String? { lock.lock(); defer { lock.unlock() }; return _member }
+  func set(member: String) { lock.lock(); _member = member; lock.unlock() }
 }

@@ -14,6 +14,9 @@ public struct VerifyOptions: Sendable {
   public var maxMemberSize: UInt64 = VerifyLimits.defaultMaxMemberSize
   /// An encrypted layer without a key is "could not evaluate" (exit 3) instead of a warning.
   public var requireKey = false
+  /// Read, run the layers and compute digests on separate threads (the report is identical);
+  /// false runs everything on the caller's thread (`--single-thread`, for comparison).
+  public var parallel = true
 
   public init() {}
 }

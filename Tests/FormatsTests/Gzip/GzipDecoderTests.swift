@@ -40,6 +40,25 @@ final class GzipRecorder: GzipDecoderDelegate {
     #expect(r.trailers.first?.storedCRC == 0xED6F_7A7A)
   }
 
+  /// `hi` again with FCOMMENT set and a comment of `length` bytes: long NUL-terminated fields are
+  /// gathered up to their NUL at once (a byte-at-a-time re-parse was quadratic: 30 s for 60 KB).
+  static func withComment(_ length: Int) -> [UInt8] {
+    var b = hi
+    b[3] = 0x10
+    b.insert(contentsOf: Array(repeating: UInt8(ascii: "c"), count: length) + [0], at: 10)
+    return b
+  }
+
+  @Test(arguments: [Int.max, 7])
+  func longCommentsInManyMembersDecode(step: Int) {
+    let one = Self.withComment(60_000)
+    let (r, e) = Self.run(Array([[UInt8]](repeating: one, count: 20).joined()), step: step)
+    #expect(e == nil)
+    #expect(r.headers.count == 20)
+    #expect(r.headers.last?.comment?.count == 60_000)
+    #expect(r.output.count == 60)
+  }
+
   @Test func headerFieldsAreParsedWithTheirCRC() throws {
     // FLG = FHCRC | FNAME, name "a.txt".
     var h: [UInt8] = [0x1f, 0x8b, 8, 0x0A, 1, 0, 0, 0, 0, 3] + Array("a.txt".utf8) + [0]
