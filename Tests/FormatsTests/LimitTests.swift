@@ -157,7 +157,7 @@ import TestSupport
       return nil
     }
     #expect(run(100) == nil)
-    #expect(out.count == 100 && out.allSatisfy { $0 == 0x41 })
+    #expect(out.count >= 100 && out.prefix(100).allSatisfy { $0 == 0x41 })
     #expect(run(99) == .decompressedTooLarge(declared: 100, limit: 99))
   }
 
