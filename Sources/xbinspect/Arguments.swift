@@ -4,6 +4,14 @@ struct UsageError: Error, CustomStringConvertible {
   init(_ message: String) { description = message }
 }
 
+extension UsageError {
+  /// Runs `body`; a usage error passes through, any other error (a key, catalog or file problem
+  /// found before reading the input) becomes a usage error with its description.
+  static func converting<T>(_ body: () throws -> T) throws(UsageError) -> T {
+    do { return try body() } catch let e as UsageError { throw e } catch { throw UsageError("\(error)") }
+  }
+}
+
 /// A small hand-written argument scanner: options may come before or after operands,
 /// `--opt value` and `--opt=value` both work, `--` ends options, `-` alone is an operand (stdin).
 struct Arguments {

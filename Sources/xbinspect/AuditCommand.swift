@@ -40,7 +40,7 @@ enum AuditCommand {
     if describe == nil && (backupDir != nil || backupMap != nil) {
       throw UsageError("--backup-dir and --backup-map go with --describe-backups")
     }
-    do {
+    return try UsageError.converting { () throws -> Catalog in
       if let f = catalogFile {
         let bytes = try read(f, what: "catalog")
         return Catalog(kind: .catalog, entries: try Catalog.parseCatalog(bytes, baseDirectory: directory(of: f)),
@@ -59,12 +59,6 @@ enum AuditCommand {
       }
       let dir = a.operands[0]
       return Catalog(kind: .directory, entries: try Catalog.listDirectory(dir), source: .init(kind: .directory, path: dir, sha256: nil))
-    } catch let e as Catalog.CatalogError {
-      throw UsageError(e.description)
-    } catch let e as UsageError {
-      throw e
-    } catch {
-      throw UsageError("\(error)")
     }
   }
 
@@ -109,18 +103,12 @@ enum AuditCommand {
       guard let v = AuditTime.zone(z) else { throw UsageError("--embedded-time-zone needs an IANA zone (Asia/Shanghai), UTC or ±HH:MM, not \(z)") }
       p.embeddedTimeZone = v
     }
-    do {
+    try UsageError.converting {
       for f in a.values("--key-file") { p.keys.append(try KeyLoader.fromFile(f)) }
       for f in a.values("--kms-plaintext-file") { p.keys.append(try KeyLoader.fromKMSPlaintextFile(f)) }
       if let v = try a.value("--key-env") {
         p.keys.append(try KeyLoader.fromEnvironment(v.isEmpty ? "XBCRYPT_ENCRYPTION_KEY" : v, environment: environment))
       }
-    } catch let e as KeyLoader.KeyError {
-      throw UsageError(e.description)
-    } catch let e as UsageError {
-      throw e
-    } catch {
-      throw UsageError("\(error)")
     }
     // The same key given twice is one candidate.
     var seen = Set<String>()

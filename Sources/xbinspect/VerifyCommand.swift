@@ -66,18 +66,12 @@ enum VerifyCommand {
     let sources = [a.values("--key-file").isEmpty ? 0 : 1, a.values("--key-env").isEmpty ? 0 : 1,
                    a.values("--kms-plaintext-file").isEmpty ? 0 : 1].reduce(0, +)
     guard sources <= 1 else { throw UsageError("--key-file, --key-env and --kms-plaintext-file exclude each other: give one") }
-    do {
+    try UsageError.converting {
       if let f = try a.value("--key-file") { o.keys = [try KeyLoader.fromFile(f)] }
       if let v = try a.value("--key-env") {
         o.keys = [try KeyLoader.fromEnvironment(v.isEmpty ? "XBCRYPT_ENCRYPTION_KEY" : v, environment: environment)]
       }
       if let f = try a.value("--kms-plaintext-file") { o.keys = [try KeyLoader.fromKMSPlaintextFile(f)] }
-    } catch let e as KeyLoader.KeyError {
-      throw UsageError(e.description)
-    } catch let e as UsageError {
-      throw e
-    } catch {
-      throw UsageError("\(error)")
     }
     return o
   }
