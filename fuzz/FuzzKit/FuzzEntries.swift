@@ -57,6 +57,10 @@ public enum FuzzEntries {
   static func engine(_ bytes: [UInt8], name: String, keys: [KeyMaterial], step: Int = .max) {
     guard bytes.count <= maxInput else { return }
     var options = VerifyOptions()
+    // One thread: libFuzzer needs each input's coverage to be the same on every run, and five helper
+    // threads started per input (8 MiB stacks under ASan) cost more than most inputs. The parallel
+    // path runs the same layers; ParallelReadTests holds it to the single-thread report.
+    options.parallel = false
     options.keys = keys
     options.maxMemberSize = maxMemberSize
     var source = MemorySource(bytes, step: step)
