@@ -76,7 +76,12 @@ public struct QuickLZDecoder {
       t1.withUnsafeMutableBufferPointer { t1 in
         t2.withUnsafeMutableBufferPointer { t2 in
           ctr.withUnsafeMutableBufferPointer { ctr in
-            Self.decodeBody(packet, from: start, level: level, count: d, into: out, table1: t1, table2: t2, counters: ctr)
+            // One specialised copy of the loop per level: the level tests leave the hot path.
+            switch level {
+            case 1: Self.decodeBody(packet, from: start, level: 1, count: d, into: out, table1: t1, table2: t2, counters: ctr)
+            case 2: Self.decodeBody(packet, from: start, level: 2, count: d, into: out, table1: t1, table2: t2, counters: ctr)
+            default: Self.decodeBody(packet, from: start, level: 3, count: d, into: out, table1: t1, table2: t2, counters: ctr)
+            }
           }
         }
       }
@@ -129,7 +134,36 @@ public struct QuickLZDecoder {
     }
   }
 
-  /// Decodes the compressed body of `src[from...]` into `out[0..<count]`; nil on success.
+  /// Registers output positions `first...last` in the level 1 table, in increasing order (a later
+  /// position overwrites an earlier one with the same hash, as in the compressor). Six positions per
+  /// 8-byte load: position `p + 5` needs bytes up to `p + 7`, all written (`last + 2` is).
+  @inline(__always)
+  static func registerLevel1(_ out: UnsafeMutablePointer<UInt8>, from first: Int, through last: Int,
+                             table: UnsafeMutableBufferPointer<UInt32>) {
+    @inline(__always) func put(_ v: UInt32, _ p: Int) {
+      table[Int(((v >> 12) ^ v) & 0xFFF)] = UInt32(truncatingIfNeeded: p)
+    }
+    var p = first
+    while p + 5 <= last {
+      let x = UnsafeRawPointer(out + p).loadUnaligned(as: UInt64.self)
+      let lo = UInt32(truncatingIfNeeded: x), hi = UInt32(truncatingIfNeeded: x >> 32)
+      put(lo & 0xFF_FFFF, p)
+      put(lo >> 8, p + 1)
+      put((lo >> 16) | (hi << 16) & 0xFF_FFFF, p + 2)
+      put((lo >> 24) | (hi << 8) & 0xFF_FFFF, p + 3)
+      put(hi & 0xFF_FFFF, p + 4)
+      put(hi >> 8, p + 5)
+      p += 6
+    }
+    while p <= last {
+      put(UnsafeRawPointer(out + p).loadUnaligned(as: UInt32.self) & 0xFF_FFFF, p)
+      p += 1
+    }
+  }
+
+  /// Decodes the compressed body of `src[from...]` into `out[0..<count]`; nil on success. Inlined
+  /// into each call with a constant `level`.
+  @inline(__always)
   private static func decodeBody(_ src: UnsafeRawBufferPointer, from bodyStart: Int, level: Int, count total: Int,
                                  into out: UnsafeMutableBufferPointer<UInt8>, table1: UnsafeMutableBufferPointer<UInt32>,
                                  table2: UnsafeMutableBufferPointer<UInt32>, counters: UnsafeMutableBufferPointer<UInt8>) -> QuickLZError? {
@@ -218,7 +252,10 @@ public struct QuickLZDecoder {
           return .badMatchLength(offset: tokenAt, position: d, length: length, decompressedLength: total)
         }
         copyMatch(outBase, from: source, to: d, count: length)
-        if hashed {
+        if level == 1 {
+          registerLevel1(outBase, from: lastHashed + 1, through: d, table: table1)
+          lastHashed = d + length - 1
+        } else if hashed {
           while lastHashed < d { lastHashed += 1; register(lastHashed) }
           lastHashed = d + length - 1
         }
@@ -230,7 +267,9 @@ public struct QuickLZDecoder {
         copyLiterals(src, at: s, end: end, to: outBase + d, count: run)
         d += run; s += run
         control = run < 32 ? control >> UInt32(run) : 0
-        if hashed { while lastHashed < d - 3 { lastHashed += 1; register(lastHashed) } }
+        if level == 1 {
+          if lastHashed < d - 3 { registerLevel1(outBase, from: lastHashed + 1, through: d - 3, table: table1); lastHashed = d - 3 }
+        } else if hashed { while lastHashed < d - 3 { lastHashed += 1; register(lastHashed) } }
       } else {
         // Tail: the rest are literals; control words are skipped uninterpreted.
         while d < total {

@@ -78,8 +78,10 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
     total += UInt64(bytes.count)
     guard fatal == nil else { return }
     do { try parser.feed(bytes, to: self) } catch { fatal = error }
-    // Blocks never outlive the piece that completed them: the layers around see the same order.
-    offload.drain()
+    // Blocks in flight may outlive this piece (no drain here): a piece of a member inside xbstream is
+    // often one chunk, and waiting at its end would idle the helpers. Offsets stay right (each layer
+    // maps its own offsets through its arrivals), and the conclusion points depend only on the item
+    // count, the same on one thread.
   }
 
   func finish() {

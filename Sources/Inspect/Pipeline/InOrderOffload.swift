@@ -8,8 +8,9 @@ import Foundation
 /// same points whether the work runs on a helper or inline (``VerifyOptions/parallel`` off, or no
 /// helpers): the layers see the same sequence of events, so findings and digests never depend on
 /// thread timing. The work closure must touch nothing but its own item; the conclude closure runs on
-/// the layers thread and may do anything a layer does. Layers drain before they report and before
-/// a piece of input returns (the parent's offsets are valid only during the call).
+/// the layers thread and may do anything a layer does. Layers drain before they report (earlier
+/// items report first) and when they finish; items may outlive the piece of input that completed
+/// them (work closures own copies of their bytes, and offsets map through each layer's arrivals).
 ///
 /// Items go to the helpers in batches of ``batchSize`` (one hand-over and one wake-up per batch:
 /// per-chunk hand-overs cost more in context switches than a 64 KiB chunk costs to decrypt).
