@@ -98,11 +98,11 @@ public struct QuickLZDecoder {
   @inline(__always)
   static func copyLiterals(_ src: UnsafeRawBufferPointer, at s: Int, end: Int, to dst: UnsafeMutablePointer<UInt8>, count: Int) {
     let from = src.baseAddress! + s
-    if s + count + 8 <= end {
+    if s &+ count &+ 8 <= end {
       var i = 0
       while i < count {
         UnsafeMutableRawPointer(dst + i).storeBytes(of: (from + i).loadUnaligned(as: UInt64.self), as: UInt64.self)
-        i += 8
+        i &+= 8
       }
     } else {
       dst.update(from: from.assumingMemoryBound(to: UInt8.self), count: count)
@@ -120,17 +120,17 @@ public struct QuickLZDecoder {
   /// `to + count ≤ D` and `to − from ≥ 3`.
   @inline(__always)
   static func copyMatch(_ base: UnsafeMutablePointer<UInt8>, from source: Int, to d: Int, count length: Int) {
-    var distance = d - source
+    var distance = d &- source
     var i = 0
     if distance < 8 {
-      let period = min(length, distance * ((8 + distance - 1) / distance))
-      while i < period { base[d + i] = base[source + i]; i += 1 }
+      let period = min(length, distance &* ((8 &+ distance &- 1) / distance))
+      while i < period { base[d &+ i] = base[source &+ i]; i &+= 1 }
       distance = period
     }
-    let src = UnsafeRawPointer(base + d - distance), dst = UnsafeMutableRawPointer(base + d)
+    let src = UnsafeRawPointer(base + (d &- distance)), dst = UnsafeMutableRawPointer(base + d)
     while i < length {
       dst.storeBytes(of: (src + i).loadUnaligned(as: UInt64.self), toByteOffset: i, as: UInt64.self)
-      i += 8
+      i &+= 8
     }
   }
 
@@ -144,25 +144,30 @@ public struct QuickLZDecoder {
       table[Int(((v >> 12) ^ v) & 0xFFF)] = UInt32(truncatingIfNeeded: p)
     }
     var p = first
-    while p + 5 <= last {
+    while p &+ 5 <= last {
       let x = UnsafeRawPointer(out + p).loadUnaligned(as: UInt64.self)
       let lo = UInt32(truncatingIfNeeded: x), hi = UInt32(truncatingIfNeeded: x >> 32)
       put(lo & 0xFF_FFFF, p)
-      put(lo >> 8, p + 1)
-      put((lo >> 16) | (hi << 16) & 0xFF_FFFF, p + 2)
-      put((lo >> 24) | (hi << 8) & 0xFF_FFFF, p + 3)
-      put(hi & 0xFF_FFFF, p + 4)
-      put(hi >> 8, p + 5)
-      p += 6
+      put(lo >> 8, p &+ 1)
+      put((lo >> 16) | (hi << 16) & 0xFF_FFFF, p &+ 2)
+      put((lo >> 24) | (hi << 8) & 0xFF_FFFF, p &+ 3)
+      put(hi & 0xFF_FFFF, p &+ 4)
+      put(hi >> 8, p &+ 5)
+      p &+= 6
     }
-    while p <= last {
-      put(UnsafeRawPointer(out + p).loadUnaligned(as: UInt32.self) & 0xFF_FFFF, p)
-      p += 1
+    while p < last {  // two positions per 4-byte load
+      let x = UnsafeRawPointer(out + p).loadUnaligned(as: UInt32.self)
+      put(x & 0xFF_FFFF, p)
+      put(x >> 8, p &+ 1)
+      p &+= 2
     }
+    if p == last { put(UnsafeRawPointer(out + p).loadUnaligned(as: UInt32.self) & 0xFF_FFFF, p) }
   }
 
   /// Decodes the compressed body of `src[from...]` into `out[0..<count]`; nil on success. Inlined
-  /// into each call with a constant `level`.
+  /// into each call with a constant `level`. Positions and lengths are below 2^32 (the header's
+  /// u32 fields), so the loop's arithmetic wraps (`&+`) rather than checking for an overflow that
+  /// cannot happen: those checks were a fifth of its instructions.
   @inline(__always)
   private static func decodeBody(_ src: UnsafeRawBufferPointer, from bodyStart: Int, level: Int, count total: Int,
                                  into out: UnsafeMutableBufferPointer<UInt8>, table1: UnsafeMutableBufferPointer<UInt32>,
@@ -178,7 +183,7 @@ public struct QuickLZDecoder {
 
     /// Little-endian u32 at `at`, missing bytes past the end read as zero (a token peek).
     @inline(__always) func peek32(_ at: Int) -> UInt32 {
-      if at + 4 <= end { return UInt32(littleEndian: src.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+      if at &+ 4 <= end { return UInt32(littleEndian: src.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
       var v: UInt32 = 0
       var i = at
       while i < end { v |= UInt32(src[i]) << (8 * UInt32(i - at)); i += 1 }
@@ -205,9 +210,9 @@ public struct QuickLZDecoder {
 
     while true {
       if control == 1 {
-        guard end - s >= 4 else { return .readPastEnd(offset: s, what: "control word") }
+        guard end &- s >= 4 else { return .readPastEnd(offset: s, what: "control word") }
         control = UInt32(littleEndian: src.loadUnaligned(fromByteOffset: s, as: UInt32.self))
-        s += 4
+        s &+= 4
       }
       if control & 1 == 1 {
         control >>= 1
@@ -216,20 +221,16 @@ public struct QuickLZDecoder {
         var source: Int
         var length: Int
         var tokenLength: Int
+        var slot = -1  // the hash slot read (levels 1 and 2), for the error
         switch level {
         case 1:
-          let h = Int((f >> 4) & 0xFFF)
-          if f & 0xF != 0 { length = Int(f & 0xF) + 2; tokenLength = 2 } else { length = Int((f >> 16) & 0xFF); tokenLength = 3 }
-          let v = table1[h]
-          guard v != unset else { return end - s >= tokenLength ? .unsetHashSlot(offset: tokenAt, slot: h) : .readPastEnd(offset: tokenAt, what: "match token") }
-          source = Int(v)
+          slot = Int((f >> 4) & 0xFFF)
+          if f & 0xF != 0 { length = Int(f & 0xF) &+ 2; tokenLength = 2 } else { length = Int((f >> 16) & 0xFF); tokenLength = 3 }
+          source = Int(table1[slot])  // unset (UInt32.max) fails the distance test below
         case 2:
-          let h = Int((f >> 5) & 0x7FF)
-          let k = Int(f & 3)
-          if f & 0x1C != 0 { length = Int((f >> 2) & 7) + 2; tokenLength = 2 } else { length = Int((f >> 16) & 0xFF); tokenLength = 3 }
-          let v = table2[h &* 4 &+ k]
-          guard v != unset else { return end - s >= tokenLength ? .unsetHashSlot(offset: tokenAt, slot: h * 4 + k) : .readPastEnd(offset: tokenAt, what: "match token") }
-          source = Int(v)
+          slot = Int((f >> 5) & 0x7FF) &* 4 &+ Int(f & 3)
+          if f & 0x1C != 0 { length = Int((f >> 2) & 7) &+ 2; tokenLength = 2 } else { length = Int((f >> 16) & 0xFF); tokenLength = 3 }
+          source = Int(table2[slot])
         default:
           let distance: Int
           if f & 3 == 0 {
@@ -243,33 +244,39 @@ public struct QuickLZDecoder {
           } else {
             distance = Int(f >> 15); length = Int((f >> 7) & 0xFF) + 3; tokenLength = 4
           }
-          source = d - distance
+          source = d &- distance
         }
-        guard end - s >= tokenLength else { return .readPastEnd(offset: tokenAt, what: "match token") }
-        s += tokenLength
-        guard source >= 0, d - source >= 3 else { return .badMatchSource(offset: tokenAt, position: d, distance: d - source) }
-        guard length >= 3, length <= matchLimit - d else {
+        // One test for the usual case; the rules are told apart (in the spec's order) only on failure.
+        guard end &- s >= tokenLength, source >= 0, d &- source >= 3 else {
+          if slot >= 0 && source == Int(unset) {
+            return end - s >= tokenLength ? .unsetHashSlot(offset: tokenAt, slot: slot) : .readPastEnd(offset: tokenAt, what: "match token")
+          }
+          if end - s < tokenLength { return .readPastEnd(offset: tokenAt, what: "match token") }
+          return .badMatchSource(offset: tokenAt, position: d, distance: d - source)
+        }
+        s &+= tokenLength
+        guard length >= 3, length <= matchLimit &- d else {
           return .badMatchLength(offset: tokenAt, position: d, length: length, decompressedLength: total)
         }
         copyMatch(outBase, from: source, to: d, count: length)
         if level == 1 {
-          registerLevel1(outBase, from: lastHashed + 1, through: d, table: table1)
-          lastHashed = d + length - 1
+          registerLevel1(outBase, from: lastHashed &+ 1, through: d, table: table1)
+          lastHashed = d &+ length &- 1
         } else if hashed {
-          while lastHashed < d { lastHashed += 1; register(lastHashed) }
-          lastHashed = d + length - 1
+          while lastHashed < d { lastHashed &+= 1; register(lastHashed) }
+          lastHashed = d &+ length &- 1
         }
-        d += length
+        d &+= length
       } else if d < lastMatchStart {
         // A run of literals: the control word's low zero bits, up to where the tail starts.
-        let run = min(control.trailingZeroBitCount, lastMatchStart - d)
-        guard end - s >= run else { return .readPastEnd(offset: end, what: "literal") }
+        let run = min(control.trailingZeroBitCount, lastMatchStart &- d)
+        guard end &- s >= run else { return .readPastEnd(offset: end, what: "literal") }
         copyLiterals(src, at: s, end: end, to: outBase + d, count: run)
-        d += run; s += run
+        d &+= run; s &+= run
         control = run < 32 ? control >> UInt32(run) : 0
         if level == 1 {
-          if lastHashed < d - 3 { registerLevel1(outBase, from: lastHashed + 1, through: d - 3, table: table1); lastHashed = d - 3 }
-        } else if hashed { while lastHashed < d - 3 { lastHashed += 1; register(lastHashed) } }
+          if lastHashed < d &- 3 { registerLevel1(outBase, from: lastHashed &+ 1, through: d &- 3, table: table1); lastHashed = d &- 3 }
+        } else if hashed { while lastHashed < d &- 3 { lastHashed &+= 1; register(lastHashed) } }
       } else {
         // Tail: the rest are literals; control words are skipped uninterpreted.
         while d < total {
