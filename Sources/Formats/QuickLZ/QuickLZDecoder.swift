@@ -21,8 +21,8 @@
 /// the caller owns and reuses, so the hot loop allocates nothing.
 public struct QuickLZDecoder {
   private static let unset = UInt32.max
-  /// Scratch bytes after the output that match copies may overrun (they copy 8 bytes a step).
-  public static let copySlack = 8
+  /// Scratch bytes after the output that copies may overrun (they write at least 16 bytes).
+  public static let copySlack = 16
   private static let level1Slots = 4096
   private static let level2Slots = 2048
   private static let level2Ways = 4
@@ -92,16 +92,21 @@ public struct QuickLZDecoder {
 
   // MARK: Body decoding (Internal)
 
-  /// Copies `count` literal bytes from `src[at...]` to `dst`, eight a step while the source has 8
-  /// bytes left to read, overrunning `dst + count` by up to 7 (the run ends at least 11 bytes before
-  /// the packet's output does); the caller has checked `at + count ≤ end`.
+  /// Copies `count` literal bytes from `src[at...]` to `dst`: at least 16 bytes, then eight a step,
+  /// while the source has 16 bytes to spare, overrunning `dst + count` by up to 15 (the run ends at
+  /// least 11 bytes before the packet's output, and the buffer has ``copySlack``); the caller has
+  /// checked `at + count ≤ end`.
   @inline(__always)
   static func copyLiterals(_ src: UnsafeRawBufferPointer, at s: Int, end: Int, to dst: UnsafeMutablePointer<UInt8>, count: Int) {
     let from = src.baseAddress! + s
-    if s &+ count &+ 8 <= end {
-      var i = 0
+    if s &+ count &+ 16 <= end {
+      // 16 bytes whatever the count (most runs are shorter): one predictable path.
+      let to = UnsafeMutableRawPointer(dst)
+      to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+      to.storeBytes(of: (from + 8).loadUnaligned(as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+      var i = 16
       while i < count {
-        UnsafeMutableRawPointer(dst + i).storeBytes(of: (from + i).loadUnaligned(as: UInt64.self), as: UInt64.self)
+        to.storeBytes(of: (from + i).loadUnaligned(as: UInt64.self), toByteOffset: i, as: UInt64.self)
         i &+= 8
       }
     } else {
@@ -112,8 +117,9 @@ public struct QuickLZDecoder {
   /// `out[to + i] = out[from + i]` for `i` in `0..<count`, in increasing `i`: when the distance is
   /// shorter than the count the source overlaps what is being written and the pattern repeats.
   ///
-  /// Eight bytes per step (matches are short and often repeats, so a `memcpy` call or a byte loop
-  /// costs more), overrunning `to + count` by up to 7 bytes: the caller's buffer has ``copySlack``
+  /// Sixteen bytes at once, then eight per step (matches are short and often repeats, so a `memcpy`
+  /// call or a byte loop costs more), overrunning `to + count` by up to 15 bytes (a match ends 4 or
+  /// more bytes before the output does): the caller's buffer has ``copySlack``
   /// bytes past the packet's output, and bytes past `to + count` are written again before anything
   /// reads them. With a distance under 8 the first bytes are copied one by one until a whole number
   /// of periods ≥ 8 is written, then the copy reads from that period. The caller has checked
@@ -128,6 +134,12 @@ public struct QuickLZDecoder {
       distance = period
     }
     let src = UnsafeRawPointer(base + (d &- distance)), dst = UnsafeMutableRawPointer(base + d)
+    if i == 0 {
+      // 16 bytes whatever the length (most matches are shorter): one predictable path.
+      dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
+      dst.storeBytes(of: (src + 8).loadUnaligned(as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+      i = 16
+    }
     while i < length {
       dst.storeBytes(of: (src + i).loadUnaligned(as: UInt64.self), toByteOffset: i, as: UInt64.self)
       i &+= 8
