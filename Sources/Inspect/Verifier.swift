@@ -94,8 +94,14 @@ public enum Verifier {
 
   public static func verify(source: inout some ByteSource, name: String, path: String,
                             options: VerifyOptions, progress: ((VerifyProgress) -> Void)? = nil) -> InputReport {
+    verify(source: &source, name: name, path: path, session: Session(options: options), progress: progress)
+  }
+
+  /// The same, in a session the caller keeps (tests read its counters afterwards).
+  static func verify(source: inout some ByteSource, name: String, path: String, session: Session,
+                     progress: ((VerifyProgress) -> Void)? = nil) -> InputReport {
+    let options = session.options
     let started = Date()
-    let session = Session(options: options)
     let root = session.newMember(storedPath: name, parent: nil)!
     let context = LayerContext(session: session, parent: nil, member: root, depth: 0)
     let sniffer = LayerSniffer(context: context)

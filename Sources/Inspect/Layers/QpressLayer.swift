@@ -86,6 +86,8 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
 
   func finish() {
     offload.drain()
+    // Every job is back (drained): give them to the layers still reading.
+    defer { context.session.returnOffloadJobs(spareJobs.count); spareJobs.removeAll() }
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
     }
@@ -241,8 +243,8 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
     let flags = block.packet.flags
     let packetLevel = Int((flags >> 2) & 3)
     if level == nil, (1...3).contains(packetLevel) { level = packetLevel }
-    if canOffload(block, packet: packet, level: packetLevel, open: open) {
-      submitDecode(block, packet: packet, index: index, open: open)
+    if canOffload(block, packet: packet, level: packetLevel, open: open), let job = offloadJob() {
+      submitDecode(job, block, packet: packet, index: index, open: open)
       open.runningOffset &+= UInt64(block.packet.decompressedLength)
       return
     }
@@ -359,9 +361,15 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
       && packet.count <= Self.maxOffloadedChunk && chunkSize <= UInt64(Self.maxOffloadedChunk)
   }
 
-  /// Copies the packet into a job for a helper; the decoded bytes go downstream in order.
-  private func submitDecode(_ block: QpressBlockHeader, packet: UnsafeRawBufferPointer, index: Int, open: OpenFile) {
-    let job = spareJobs.popLast() ?? DecodeJob()
+  /// A job to decode ahead with: a spare one, or a new one if the session's bound allows.
+  private func offloadJob() -> DecodeJob? {
+    if let spare = spareJobs.popLast() { return spare }
+    return context.session.takeOffloadJob() ? DecodeJob() : nil
+  }
+
+  /// Copies the packet into `job` for a helper; the decoded bytes go downstream in order.
+  private func submitDecode(_ job: DecodeJob, _ block: QpressBlockHeader, packet: UnsafeRawBufferPointer, index: Int,
+                            open: OpenFile) {
     job.packet.removeAll(keepingCapacity: true)
     job.packet.append(contentsOf: packet)
     let bound = Int(min(chunkSize, QpressLimits.maxBufferedChunkSize))

@@ -93,6 +93,8 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   func finish() {
     defer { releaseHeld() }
     offload.drain()
+    // Every job is back (drained): give them to the layers still reading.
+    defer { context.session.returnOffloadJobs(spareJobs.count); spareJobs.removeAll() }
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
     }
@@ -324,13 +326,18 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   }
 
   /// Hands the held chunk to a helper; its verdict and plaintext come back in order. False (nothing
-  /// taken) when OpenSSL cannot make a cipher context: the chunk then takes the inline path.
+  /// taken) when the session's jobs are all taken (``Session/maxOffloadJobs``) or OpenSSL cannot
+  /// make a cipher context: the chunk then takes the inline path.
   private func submit(_ h: XbcryptChunkHeader, counter: [UInt8], candidate c: Int) -> Bool {
     let job: ChunkJob
     if let spare = spareJobs.popLast() {
       job = spare
     } else {
-      guard let cipher = try? AESCTRCipher(key: candidates[c].key.bytes) else { return false }
+      guard context.session.takeOffloadJob() else { return false }  // the session's bound: inline
+      guard let cipher = try? AESCTRCipher(key: candidates[c].key.bytes) else {
+        context.session.returnOffloadJobs(1)
+        return false
+      }
       job = ChunkJob(cipher: cipher)
     }
     swap(&job.ciphertext, &held)

@@ -26,6 +26,25 @@ public final class Session {
   /// One per core of the machines this runs on (2): both can hash while the layers thread parses.
   static let blockHelperCount = 2
 
+  /// Jobs that decrypt or decode ahead (``InOrderOffload``) alive across all layers of this input:
+  /// in flight, or kept by a layer for reuse. Each holds one chunk or packet of at most 256 KiB and
+  /// its output, so the count bounds their memory however many members interleave (a layer past
+  /// the bound works inline, with the same result). Four interleaved members at full lag fit.
+  static let maxOffloadJobs = 128
+  private(set) var offloadJobs = 0
+  private(set) var offloadJobsPeak = 0
+
+  /// Takes one job from ``maxOffloadJobs``; false when all are taken.
+  func takeOffloadJob() -> Bool {
+    guard offloadJobs < Self.maxOffloadJobs else { return false }
+    offloadJobs += 1
+    offloadJobsPeak = max(offloadJobsPeak, offloadJobs)
+    return true
+  }
+
+  /// Gives back `count` jobs (a layer's, when it finishes).
+  func returnOffloadJobs(_ count: Int) { offloadJobs -= count }
+
   public init(options: VerifyOptions) {
     self.options = options
     digestOffload = options.parallel && options.computeDigests ? DigestOffload() : nil
