@@ -32,10 +32,11 @@ import TestSupport
     return (s.bytes, data)
   }
 
-  static func run(_ bytes: [UInt8], parallel: Bool) -> (InputReport, Session) {
+  static func run(_ bytes: [UInt8], parallel: Bool, keys: [KeyMaterial] = [KeyMaterial(bytes: OffloadBoundTests.key, source: "test")])
+    -> (InputReport, Session) {
     var options = VerifyOptions()
     options.parallel = parallel
-    options.keys = [KeyMaterial(bytes: Self.key, source: "test")]
+    options.keys = keys
     let session = Session(options: options)
     var source = MemorySource(bytes)
     let report = Verifier.verify(source: &source, name: "s.xb", path: "s.xb", session: session)
@@ -72,6 +73,21 @@ import TestSupport
     let (r, session) = Self.run(s.bytes, parallel: true)
     #expect(r.verdict == .verified && r.members.map(\.path) == (0..<6).map { "t\($0).dat" })
     #expect(session.offloadJobsPeak == InOrderOffload.lag + 1)
+    #expect(session.offloadJobs == 0)
+  }
+
+  /// A layer whose upstream breaks is never finished (what it was fed is incomplete): it is released
+  /// instead, and must give back its jobs and free its blocks in flight. Its conclude closures held it
+  /// (through its own offload) until the fuzzer's LeakSanitizer caught it on this real sample cut at
+  /// 256 KiB, where the xbcrypt layer over `ibdata1.qp` ends in a truncated chunk.
+  @Test(arguments: [true, false])
+  func abandonedLayerGivesItsJobsBack(parallel: Bool) throws {
+    let file = "ali_enc_tiny_partial_qp_xbcrypt.xb"
+    let cut = Array(try Corpus.bytes(Corpus.realFile(file)).prefix(256 << 10))
+    let keys = try Corpus.key(for: try #require(Corpus.expectation(file)))
+    let (r, session) = Self.run(cut, parallel: parallel, keys: keys)
+    #expect(r.findings.contains { $0.code == "xbcrypt.truncated" })
+    #expect(session.offloadJobsPeak > 0)
     #expect(session.offloadJobs == 0)
   }
 }

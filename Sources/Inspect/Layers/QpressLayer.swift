@@ -63,12 +63,14 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   /// Blocks decoded ahead on helper threads (see ``DecodeJob``), and jobs to reuse.
   private let offload: InOrderOffload
   private var spareJobs: [DecodeJob] = []
+  private let jobs: OffloadJobGrant
 
   init(context: LayerContext) {
     self.context = context
     // The input itself, or the input under a whole-input wrapper (`X_xb.qp.gz`).
     if let parent = context.parent { isRoot = parent.isTransparent && parent.parent == nil } else { isRoot = true }
     offload = context.session.makeOffload()
+    jobs = OffloadJobGrant(session: context.session)
     if isRoot { role = .container }
   }
 
@@ -87,7 +89,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   func finish() {
     offload.drain()
     // Every job is back (drained): give them to the layers still reading.
-    defer { context.session.returnOffloadJobs(spareJobs.count); spareJobs.removeAll() }
+    defer { jobs.returnAll(); spareJobs.removeAll() }
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
     }
@@ -364,7 +366,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   /// A job to decode ahead with: a spare one, or a new one if the session's bound allows.
   private func offloadJob() -> DecodeJob? {
     if let spare = spareJobs.popLast() { return spare }
-    return context.session.takeOffloadJob() ? DecodeJob() : nil
+    return jobs.take() ? DecodeJob() : nil
   }
 
   /// Copies the packet into `job` for a helper; the decoded bytes go downstream in order.
@@ -373,7 +375,9 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
     job.packet.removeAll(keepingCapacity: true)
     job.packet.append(contentsOf: packet)
     let bound = Int(min(chunkSize, QpressLimits.maxBufferedChunkSize))
-    offload.submit(work: { job.run(bound: bound) }, then: { [self] in
+    // Weakly: a layer its upstream abandons unfinished must not be kept by its own items.
+    offload.submit(work: { job.run(bound: bound) }, then: { [weak self] in
+      guard let self else { return }
       if let e = job.error {
         allBlocksVerified = false
         open.badBlocks += 1

@@ -39,6 +39,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   // Chunks decrypted and hashed ahead on helper threads (see ``ChunkJob``).
   private let offload: InOrderOffload
   private var spareJobs: [ChunkJob] = []
+  private let jobs: OffloadJobGrant
   /// Whether the chunk being read goes to the offload (decided from its header).
   private var offloading = false
 
@@ -66,6 +67,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     self.context = context
     registry = XbcryptIVRegistry.of(context.session)
     offload = context.session.makeOffload()
+    jobs = OffloadJobGrant(session: context.session)
     for key in context.options.keys {
       do {
         candidates.append(Candidate(key: key, cipher: try AESCTRCipher(key: key.bytes)))
@@ -94,7 +96,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     defer { releaseHeld() }
     offload.drain()
     // Every job is back (drained): give them to the layers still reading.
-    defer { context.session.returnOffloadJobs(spareJobs.count); spareJobs.removeAll() }
+    defer { jobs.returnAll(); spareJobs.removeAll() }
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
     }
@@ -333,9 +335,9 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     if let spare = spareJobs.popLast() {
       job = spare
     } else {
-      guard context.session.takeOffloadJob() else { return false }  // the session's bound: inline
+      guard jobs.take() else { return false }  // the session's bound: inline
       guard let cipher = try? AESCTRCipher(key: candidates[c].key.bytes) else {
-        context.session.returnOffloadJobs(1)
+        jobs.giveBackOne()
         return false
       }
       job = ChunkJob(cipher: cipher)
@@ -343,7 +345,9 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     swap(&job.ciphertext, &held)
     held.removeAll(keepingCapacity: true)
     let index = chunkIndex, absolute = chunkAbsolute, dataSize = Int(h.dataSize)
-    offload.submit(work: { job.run(counter: counter, dataSize: dataSize) }, then: { [self] in
+    // Weakly: a layer its upstream abandons unfinished must not be kept by its own items.
+    offload.submit(work: { job.run(counter: counter, dataSize: dataSize) }, then: { [weak self] in
+      guard let self else { return }
       conclude(h, verified: job.verified, crcOK: true, candidate: c, chunk: index, absolute: absolute)
       if job.verified { job.plaintext.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<dataSize]), chunk: h) } }
       spareJobs.append(job)

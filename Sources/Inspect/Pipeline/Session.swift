@@ -42,7 +42,7 @@ public final class Session {
     return true
   }
 
-  /// Gives back `count` jobs (a layer's, when it finishes).
+  /// Gives back `count` jobs (through a layer's ``OffloadJobGrant``, when it finishes or is released).
   func returnOffloadJobs(_ count: Int) { offloadJobs -= count }
 
   public init(options: VerifyOptions) {
