@@ -62,15 +62,14 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   private var total: UInt64 = 0
   /// Blocks decoded ahead on helper threads (see ``DecodeJob``), and jobs to reuse.
   private let offload: InOrderOffload
-  private var spareJobs: [DecodeJob] = []
-  private let jobs: OffloadJobGrant
+  private let jobs: OffloadJobPool<DecodeJob>
 
   init(context: LayerContext) {
     self.context = context
     // The input itself, or the input under a whole-input wrapper (`X_xb.qp.gz`).
     if let parent = context.parent { isRoot = parent.isTransparent && parent.parent == nil } else { isRoot = true }
     offload = context.session.makeOffload()
-    jobs = OffloadJobGrant(session: context.session)
+    jobs = OffloadJobPool(session: context.session)
     if isRoot { role = .container }
   }
 
@@ -89,7 +88,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   func finish() {
     offload.drain()
     // Every job is back (drained): give them to the layers still reading.
-    defer { jobs.returnAll(); spareJobs.removeAll() }
+    defer { jobs.returnAll() }
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
     }
@@ -245,7 +244,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
     let flags = block.packet.flags
     let packetLevel = Int((flags >> 2) & 3)
     if level == nil, (1...3).contains(packetLevel) { level = packetLevel }
-    if canOffload(block, packet: packet, level: packetLevel, open: open), let job = offloadJob() {
+    if canOffload(block, packet: packet, level: packetLevel, open: open), let job = jobs.take(orMake: { DecodeJob() }) {
       submitDecode(job, block, packet: packet, index: index, open: open)
       open.runningOffset &+= UInt64(block.packet.decompressedLength)
       return
@@ -332,7 +331,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
   static let maxOffloadedChunk = 256 << 10
 
   /// One block decoded on a helper thread: its own decoder tables, packet copy and output, recycled
-  /// through `spareJobs` (no allocation per block once warm).
+  /// through the layer's ``OffloadJobPool``.
   private final class DecodeJob: @unchecked Sendable {
     var decoder = QuickLZDecoder()
     var packet: [UInt8] = []
@@ -363,12 +362,6 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
       && packet.count <= Self.maxOffloadedChunk && chunkSize <= UInt64(Self.maxOffloadedChunk)
   }
 
-  /// A job to decode ahead with: a spare one, or a new one if the session's bound allows.
-  private func offloadJob() -> DecodeJob? {
-    if let spare = spareJobs.popLast() { return spare }
-    return jobs.take() ? DecodeJob() : nil
-  }
-
   /// Copies the packet into `job` for a helper; the decoded bytes go downstream in order.
   private func submitDecode(_ job: DecodeJob, _ block: QpressBlockHeader, packet: UnsafeRawBufferPointer, index: Int,
                             open: OpenFile) {
@@ -388,7 +381,7 @@ final class QpressLayer: ByteConsumer, QpressParserDelegate {
         let n = job.decoded
         job.output.withUnsafeBytes { consumer.consume(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
       }
-      spareJobs.append(job)
+      jobs.recycle(job)
     })
   }
 

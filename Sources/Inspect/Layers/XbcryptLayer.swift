@@ -38,8 +38,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
 
   // Chunks decrypted and hashed ahead on helper threads (see ``ChunkJob``).
   private let offload: InOrderOffload
-  private var spareJobs: [ChunkJob] = []
-  private let jobs: OffloadJobGrant
+  private let jobs: OffloadJobPool<ChunkJob>
   /// Whether the chunk being read goes to the offload (decided from its header).
   private var offloading = false
 
@@ -67,7 +66,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     self.context = context
     registry = XbcryptIVRegistry.of(context.session)
     offload = context.session.makeOffload()
-    jobs = OffloadJobGrant(session: context.session)
+    jobs = OffloadJobPool(session: context.session)
     for key in context.options.keys {
       do {
         candidates.append(Candidate(key: key, cipher: try AESCTRCipher(key: key.bytes)))
@@ -96,7 +95,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
     defer { releaseHeld() }
     offload.drain()
     // Every job is back (drained): give them to the layers still reading.
-    defer { jobs.returnAll(); spareJobs.removeAll() }
+    defer { jobs.returnAll() }
     if fatal == nil {
       do { try parser.finish(self) } catch { fatal = error }
     }
@@ -295,7 +294,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   static let maxOffloadedChunk: UInt64 = 256 << 10
 
   /// One v3 chunk decrypted and hashed on a helper thread: its own cipher context, hash and buffers,
-  /// recycled through `spareJobs` (no allocation per chunk once warm).
+  /// recycled through the layer's ``OffloadJobPool``.
   private final class ChunkJob: @unchecked Sendable {
     let cipher: AESCTRCipher
     let sha = SHA256()
@@ -331,17 +330,8 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
   /// taken) when the session's jobs are all taken (``Session/maxOffloadJobs``) or OpenSSL cannot
   /// make a cipher context: the chunk then takes the inline path.
   private func submit(_ h: XbcryptChunkHeader, counter: [UInt8], candidate c: Int) -> Bool {
-    let job: ChunkJob
-    if let spare = spareJobs.popLast() {
-      job = spare
-    } else {
-      guard jobs.take() else { return false }  // the session's bound: inline
-      guard let cipher = try? AESCTRCipher(key: candidates[c].key.bytes) else {
-        jobs.giveBackOne()
-        return false
-      }
-      job = ChunkJob(cipher: cipher)
-    }
+    let key = candidates[c].key.bytes
+    guard let job = jobs.take(orMake: { (try? AESCTRCipher(key: key)).map(ChunkJob.init) }) else { return false }
     swap(&job.ciphertext, &held)
     held.removeAll(keepingCapacity: true)
     let index = chunkIndex, absolute = chunkAbsolute, dataSize = Int(h.dataSize)
@@ -350,7 +340,7 @@ final class XbcryptLayer: ByteConsumer, XbcryptParserDelegate {
       guard let self else { return }
       conclude(h, verified: job.verified, crcOK: true, candidate: c, chunk: index, absolute: absolute)
       if job.verified { job.plaintext.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<dataSize]), chunk: h) } }
-      spareJobs.append(job)
+      jobs.recycle(job)
     })
     return true
   }

@@ -42,7 +42,7 @@ public final class Session {
     return true
   }
 
-  /// Gives back `count` jobs (through a layer's ``OffloadJobGrant``, when it finishes or is released).
+  /// Gives back `count` jobs (through a layer's ``OffloadJobPool``, when it finishes or is released).
   func returnOffloadJobs(_ count: Int) { offloadJobs -= count }
 
   public init(options: VerifyOptions) {
