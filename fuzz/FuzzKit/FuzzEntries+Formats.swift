@@ -55,7 +55,8 @@ extension FuzzEntries {
 
   /// One QuickLZ packet. The first byte chooses the bound on D (bits 0–1) and, when bit 2 is set,
   /// forces valid fixed flag bits and level 1 + (bits 3–4) % 3 so mutations reach the token decoder.
-  /// Decoding the packet twice with one decoder must give the same bytes (tables reset per packet).
+  /// Decoding the packet twice with one decoder must give the same bytes (tables reset per packet),
+  /// the second time without the level-1 fast path: it must agree with the careful loop, errors included.
   public static func quicklz(_ data: UnsafeRawBufferPointer) {
     guard let control = data.first, data.count <= maxInput else { return }
     let bound = [16, 4096, 65536, 1 << 20][Int(control & 3)]
@@ -67,13 +68,14 @@ extension FuzzEntries {
     var decoder = QuickLZDecoder()
     var first: [UInt8] = [], second: [UInt8] = []
     let a = packet.withUnsafeBytes { p in Result { () throws(QuickLZError) in try decoder.decompress(p, maxDecompressedLength: bound, into: &first) } }
+    decoder.usesLevel1FastPath = false
     let b = packet.withUnsafeBytes { p in Result { () throws(QuickLZError) in try decoder.decompress(p, maxDecompressedLength: bound, into: &second) } }
     switch (a, b) {
     case let (.success(h1), .success(h2)):
       let n = Int(h1.decompressedLength)
-      guard h1 == h2, n <= bound, first.count >= n, first[..<n] == second[..<n] else { fatalError("QuickLZ: two decodes of one packet differ") }
+      guard h1 == h2, n <= bound, first.count >= n, first[..<n] == second[..<n] else { fatalError("QuickLZ: two decodes of one packet (fast path, careful loop) differ") }
     case let (.failure(e1), .failure(e2)):
-      guard e1 == e2 else { fatalError("QuickLZ: two decodes of one packet fail differently: \(e1) / \(e2)") }
+      guard e1 == e2 else { fatalError("QuickLZ: two decodes of one packet (fast path, careful loop) fail differently: \(e1) / \(e2)") }
       _ = e1.description
     default:
       fatalError("QuickLZ: one decode of a packet failed, the other did not")

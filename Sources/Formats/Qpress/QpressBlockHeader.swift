@@ -39,14 +39,21 @@ public struct QpressBlockHeader: Equatable, Sendable {
   /// - Throws: ``QpressError/badPacketLength(offset:length:minimum:maximum:)``,
   ///   ``QpressError/blockOverLimit(offset:length:)``.
   public static func parse(_ bytes: [UInt8], at offset: Int64, chunkSize: UInt64) throws(QpressError) -> QpressParseStep<QpressBlockHeader> {
+    let step = bytes.withUnsafeBytes { raw in
+      Result { () throws(QpressError) in try parse(raw, at: offset, chunkSize: chunkSize) }
+    }
+    return try step.get()
+  }
+
+  /// The same from bytes in place (the qpress parser reads a block straight from the input when it
+  /// lies whole in one piece).
+  public static func parse(_ bytes: UnsafeRawBufferPointer, at offset: Int64, chunkSize: UInt64) throws(QpressError) -> QpressParseStep<QpressBlockHeader> {
     guard bytes.count > fixedLength else { return .needMore(fixedLength + 1) }
     let headerLength = QuickLZPacketHeader.headerLength(flags: bytes[fixedLength])
     guard bytes.count >= fixedLength + headerLength else { return .needMore(fixedLength + headerLength) }
     let packet: QuickLZPacketHeader
     do {
-      packet = try bytes.withUnsafeBytes { raw in
-        try QuickLZPacketHeader(parsing: UnsafeRawBufferPointer(rebasing: raw[fixedLength...]))
-      }
+      packet = try QuickLZPacketHeader(parsing: UnsafeRawBufferPointer(rebasing: bytes[fixedLength...]))
     } catch { return .needMore(fixedLength + headerLength) }  // unreachable: the length was checked
     let maximum = chunkSize + QpressLimits.packetSlack
     guard packet.packetLength >= headerLength, UInt64(packet.packetLength) <= maximum else {
@@ -55,7 +62,9 @@ public struct QpressBlockHeader: Equatable, Sendable {
     guard UInt64(packet.packetLength) <= QpressLimits.maxBufferedPacket else {
       throw .blockOverLimit(offset: offset, length: packet.packetLength)
     }
-    return .complete(QpressBlockHeader(offset: offset, markerBytes: Array(bytes[0..<8]), recovery: bytes.le64(at: 8),
-                                       adler: bytes.le32(at: 16), packet: packet))
+    return .complete(QpressBlockHeader(offset: offset, markerBytes: Array(bytes[0..<8]),
+                                       recovery: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                                       adler: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)),
+                                       packet: packet))
   }
 }

@@ -51,6 +51,12 @@ public struct QpressParser {
     if let failure { throw failure }
     var rest = bytes
     while !rest.isEmpty {
+      if state == .fileBody && buffer.isEmpty {
+        // Most blocks lie whole in one piece: read them in place instead of through the buffer.
+        let used: Int?
+        do { used = try blockInPlace(rest, delegate) } catch { failure = error; throw error }
+        if let used { rest = UnsafeRawBufferPointer(rebasing: rest[used...]); continue }
+      }
       let take = min(rest.count, needed - buffer.count)
       buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[..<take]))
       rest = UnsafeRawBufferPointer(rebasing: rest[take...])
@@ -143,6 +149,22 @@ public struct QpressParser {
         throw .badMarker(offset: position, found: Array(buffer.prefix(8)))
       }
     }
+  }
+
+  /// Hands the delegate the block at the start of `bytes` if it lies there whole (the buffered path
+  /// would read the same bytes the same way); its length, or nil to buffer instead.
+  private mutating func blockInPlace(_ bytes: UnsafeRawBufferPointer, _ delegate: some QpressParserDelegate) throws(QpressError) -> Int? {
+    guard bytes.count > QpressBlockHeader.fixedLength, bytes[0] == QpressBlockHeader.marker[0],
+          case .complete(var block) = try QpressBlockHeader.parse(bytes, at: position, chunkSize: header?.chunkSize ?? 0),
+          bytes.count >= block.totalLength else { return nil }
+    let packet = UnsafeRawBufferPointer(rebasing: bytes[QpressBlockHeader.fixedLength..<block.totalLength])
+    var adler = Adler32()
+    adler.update(packet)
+    block.computedAdler = adler.value
+    delegate.qpressBlock(block, packet: packet)
+    position += Int64(block.totalLength)
+    needed = 8
+    return block.totalLength
   }
 
   /// Drops a completed structure of `length` bytes (the buffer holds exactly it) and moves on.

@@ -31,6 +31,11 @@ public struct QuickLZDecoder {
   private var table2 = [UInt32](repeating: QuickLZDecoder.unset, count: QuickLZDecoder.level2Slots * QuickLZDecoder.level2Ways)
   private var counters = [UInt8](repeating: 0, count: QuickLZDecoder.level2Slots)
 
+  /// Whether level-1 packets use ``decodeLevel1Fast(_:total:into:table:cursor:)`` where its margins
+  /// allow (the default). Off only where tests and the fuzzer compare it with the careful loop alone:
+  /// both give the same bytes and the same errors.
+  public var usesLevel1FastPath = true
+
   public init() {}
 
   /// Decompresses one whole packet.
@@ -65,7 +70,7 @@ public struct QuickLZDecoder {
     var t1 = [UInt32](); var t2 = [UInt32](); var ctr = [UInt8]()
     swap(&t1, &table1); swap(&t2, &table2); swap(&ctr, &counters)
     defer { swap(&t1, &table1); swap(&t2, &table2); swap(&ctr, &counters) }
-    let level = header.level
+    let level = header.level, fast = usesLevel1FastPath
     if level == 1 {
       t1.withUnsafeMutableBufferPointer { $0.update(repeating: Self.unset) }
     } else if level == 2 {
@@ -78,9 +83,10 @@ public struct QuickLZDecoder {
           ctr.withUnsafeMutableBufferPointer { ctr in
             // One specialised copy of the loop per level: the level tests leave the hot path.
             switch level {
-            case 1: Self.decodeBody(packet, from: start, level: 1, count: d, into: out, table1: t1, table2: t2, counters: ctr)
-            case 2: Self.decodeBody(packet, from: start, level: 2, count: d, into: out, table1: t1, table2: t2, counters: ctr)
-            default: Self.decodeBody(packet, from: start, level: 3, count: d, into: out, table1: t1, table2: t2, counters: ctr)
+            case 1: Self.decodeBody(packet, from: start, level: 1, count: d, into: out, table1: t1, table2: t2, counters: ctr,
+                                    fastPath: fast)
+            case 2: Self.decodeBody(packet, from: start, level: 2, count: d, into: out, table1: t1, table2: t2, counters: ctr, fastPath: false)
+            default: Self.decodeBody(packet, from: start, level: 3, count: d, into: out, table1: t1, table2: t2, counters: ctr, fastPath: false)
             }
           }
         }
@@ -183,7 +189,8 @@ public struct QuickLZDecoder {
   @inline(__always)
   private static func decodeBody(_ src: UnsafeRawBufferPointer, from bodyStart: Int, level: Int, count total: Int,
                                  into out: UnsafeMutableBufferPointer<UInt8>, table1: UnsafeMutableBufferPointer<UInt32>,
-                                 table2: UnsafeMutableBufferPointer<UInt32>, counters: UnsafeMutableBufferPointer<UInt8>) -> QuickLZError? {
+                                 table2: UnsafeMutableBufferPointer<UInt32>, counters: UnsafeMutableBufferPointer<UInt8>,
+                                 fastPath: Bool) -> QuickLZError? {
     let end = src.count
     let lastMatchStart = total - 11  // may be negative: then every byte is a tail literal
     let matchLimit = total - 4       // a match must end here or before
@@ -220,7 +227,14 @@ public struct QuickLZDecoder {
       }
     }
 
+    // Level 1 hands whole control words to the fast path while its margins hold (most of a packet).
+    let fastInput = end &- FastMargin.input, fastOutput = total &- FastMargin.output
     while true {
+      if fastPath && control == 1 && s <= fastInput && d <= fastOutput {
+        var cursor = Cursor(s: s, d: d, control: control, lastHashed: lastHashed)
+        decodeLevel1Fast(src, total: total, into: outBase, table: table1.baseAddress!, cursor: &cursor)
+        s = cursor.s; d = cursor.d; control = cursor.control; lastHashed = cursor.lastHashed
+      }
       if control == 1 {
         guard end &- s >= 4 else { return .readPastEnd(offset: s, what: "control word") }
         control = UInt32(littleEndian: src.loadUnaligned(fromByteOffset: s, as: UInt32.self))

@@ -187,6 +187,30 @@ func qpressParse(_ bytes: [UInt8], step: Int = .max) throws(QpressError) -> Qpre
     }
   }
 
+  /// Blocks that lie whole in one piece are read in place, the others through the buffer: fed
+  /// whole, in 64 KiB + 1 pieces or 7 bytes at a time, a real archive gives the same blocks, files
+  /// and digests, and a damaged one the same error.
+  @Test func blocksReadInPlaceOrThroughTheBufferAgree() throws {
+    let bytes = try Corpus.bytes(Corpus.realFile("qp_dir_tinyshop_recursive.qp"))
+    let whole = try qpressParse(bytes)
+    #expect(whole.blocks.count == 18)
+    for step in [65_537, 7] {
+      let pieces = try qpressParse(bytes, step: step)
+      #expect(pieces.blocks == whole.blocks)
+      #expect(pieces.events == whole.events)
+      #expect(pieces.digests.mapValues { "\($0.size) \($0.sha256)" } == whole.digests.mapValues { "\($0.size) \($0.sha256)" })
+    }
+    // The second block's packet length (u32 at packet byte 1 of a 9-byte header) made huge.
+    var damaged = bytes
+    let second = Int(whole.blocks[1].offset)
+    #expect(whole.blocks[1].packet.headerLength == 9)
+    for k in 0..<4 { damaged[second + 20 + 1 + k] = 0xFF }
+    let expected = QpressError.badPacketLength(offset: Int64(second), length: .max, minimum: 9,
+                                               maximum: UInt64(whole.header!.chunkSize) + QpressLimits.packetSlack)
+    #expect(throws: expected) { try qpressParse(damaged) }
+    #expect(throws: expected) { try qpressParse(damaged, step: 7) }
+  }
+
   @Test func levelsOfTheRealSamples() throws {
     for (file, flags) in [("qp_ibdata1_9MiB_L1.qp", 1), ("qp_ibdata1_9MiB_L2.qp", 2), ("qp_ibdata1_9MiB_L3.qp", 3)] {
       let r = try qpressParse(try Corpus.bytes(Corpus.realFile(file)))
