@@ -82,31 +82,33 @@ extension QuickLZDecoder {
     }
   }
 
-  /// Registers positions `first...last` (`last − first` < 64, `last + 2` written, 8 readable bytes
-  /// from `last`) in the level-1 table in increasing order, like ``registerLevel1(_:from:through:table:)``
-  /// but shaped for the short spans the fast path sees (one position after a match that follows a
-  /// match, three after a literal run): one 8-byte load serves up to six positions.
+  /// Registers positions `first...last` (`last + 2` written, 8 readable bytes from `last`) in the
+  /// level-1 table in increasing order, like ``registerLevel1(_:from:through:table:)`` but shaped
+  /// for the short spans the fast path sees (one position after a match that follows a match,
+  /// three after a literal run). One 8-byte load `x` serves six positions, and one shift and XOR
+  /// serve their hashes: position `p + k` hashes to `((v >> 12) ^ v) & 0xFFF` with `v = x >> 8k`,
+  /// which is `(t >> 8k) & 0xFFF` with `t = x ^ (x >> 12)` (the bits above `v`'s 24 fall outside the mask).
   @inline(__always)
   static func registerLevel1Span(_ out: UnsafeMutablePointer<UInt8>, from first: Int, through last: Int,
                                  table: UnsafeMutablePointer<UInt32>) {
-    @inline(__always) func put(_ v: UInt64, _ p: Int) {
-      let w = UInt32(truncatingIfNeeded: v) & 0xFF_FFFF
-      table[Int(((w >> 12) ^ w) & 0xFFF)] = UInt32(truncatingIfNeeded: p)
-    }
     var p = first
     while p <= last {
       let x = UInt64(littleEndian: UnsafeRawPointer(out + p).loadUnaligned(as: UInt64.self))
-      put(x, p)
+      let t = x ^ (x &>> 12)
+      @inline(__always) func put(_ k: Int) {
+        table[Int(truncatingIfNeeded: (t &>> UInt64(8 * k)) & 0xFFF)] = UInt32(truncatingIfNeeded: p &+ k)
+      }
+      put(0)
       if p &+ 1 > last { return }
-      put(x >> 8, p &+ 1)
+      put(1)
       if p &+ 2 > last { return }
-      put(x >> 16, p &+ 2)
+      put(2)
       if p &+ 3 > last { return }
-      put(x >> 24, p &+ 3)
+      put(3)
       if p &+ 4 > last { return }
-      put(x >> 32, p &+ 4)
+      put(4)
       if p &+ 5 > last { return }
-      put(x >> 40, p &+ 5)
+      put(5)
       p &+= 6
     }
   }

@@ -31,21 +31,20 @@ final class InOrderOffload {
     let conclude: () -> Void
   }
 
-  private let helpers: [SerialWorker]
+  private let helpers: HelperPool?
   private let condition = NSCondition()
   private var pending: [Item] = []
   private var head = 0
   private var filling = Batch()
-  private var next = 0
   /// A conclude is running (it may report, and reporting drains: that must not reorder).
   private var concluding = false
 
-  /// `helpers` empty: the work runs inline, at submission.
-  init(helpers: [SerialWorker]) { self.helpers = helpers }
+  /// `helpers` nil: the work runs inline, at submission.
+  init(helpers: HelperPool?) { self.helpers = helpers }
 
   /// Queues `work` (on a helper) and `conclude` (later, on this thread, after every earlier item's).
   func submit(work: @escaping () -> Void, then conclude: @escaping () -> Void) {
-    if helpers.isEmpty {
+    if helpers == nil {
       work()
       let batch = Batch()
       batch.done = true
@@ -65,15 +64,13 @@ final class InOrderOffload {
     while head < pending.count { concludeOldest() }
   }
 
-  /// Hands the batch being filled to the next helper.
+  /// Hands the batch being filled to the helpers.
   private func dispatch() {
     let batch = filling
     filling = Batch()
-    guard !batch.works.isEmpty else { return }
-    let helper = helpers[next % helpers.count]
-    next &+= 1
+    guard !batch.works.isEmpty, let helpers else { return }
     let condition = self.condition
-    helper.submit {
+    helpers.submit {
       for work in batch.works { work() }
       condition.lock(); batch.done = true; condition.broadcast(); condition.unlock()
     }

@@ -20,9 +20,9 @@ public final class Session {
   let digestOffload: DigestOffload?
   /// What the progress line shows; written by the layers, read by the reading thread.
   let progress = ProgressNote()
-  /// Threads that decrypt and decode ahead for the layers (``InOrderOffload``); empty: serial run.
-  private(set) lazy var blockHelpers: [SerialWorker] =
-    options.parallel ? (0..<Self.blockHelperCount).map { SerialWorker(name: "xbinspect-blocks-\($0)") } : []
+  /// Threads that decrypt and decode ahead for the layers (``InOrderOffload``); nil: serial run.
+  private(set) lazy var blockHelpers: HelperPool? =
+    options.parallel ? HelperPool(name: "xbinspect-blocks", count: Self.blockHelperCount) : nil
   /// One per core of the machines this runs on (2): both can hash while the layers thread parses.
   static let blockHelperCount = 2
 
@@ -55,7 +55,7 @@ public final class Session {
   /// Ends the helper threads (after the layers finished).
   func stopHelpers() {
     digestOffload?.stop()
-    if blockHelpersStarted { for h in blockHelpers { h.stop() } }
+    if blockHelpersStarted { blockHelpers?.stop() }
   }
 
   /// An offload for a layer's per-block work, on this run's helpers.
