@@ -152,8 +152,8 @@ public enum Verifier {
   private static func readInParallel(_ source: inout some ByteSource, into sniffer: LayerSniffer, digests: Bool,
                                      progress: ((UInt64) -> Void)?) -> (UInt64, IOError?, [UInt8]?) {
     let pool = BufferPool(count: inputBufferCount, size: readBlockSize)
-    let layers = SerialWorker(name: "xbinspect-layers")
-    let hasher = digests ? SerialWorker(name: "xbinspect-input-digest") : nil
+    let layers = WorkerPool(name: "xbinspect-layers")
+    let hasher = digests ? WorkerPool(name: "xbinspect-input-digest") : nil
     let sha = digests ? SHA256() : nil
     var size: UInt64 = 0
     var failure: IOError?
@@ -183,7 +183,7 @@ public enum Verifier {
 
   /// Queues one filled input buffer for the input digest and the layers; the last to finish frees it.
   private static func handOver(_ buffer: UnsafeMutableRawBufferPointer, filled: Int, pieces: [Int], pool: BufferPool,
-                               layers: SerialWorker, sniffer: LayerSniffer, hasher: SerialWorker?, sha: SHA256?) {
+                               layers: WorkerPool, sniffer: LayerSniffer, hasher: WorkerPool?, sha: SHA256?) {
     let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<filled])
     if let hasher, let sha {
       pool.hold(buffer, by: 2)

@@ -31,7 +31,7 @@ final class InOrderOffload {
     let conclude: () -> Void
   }
 
-  private let helpers: HelperPool?
+  private let helpers: WorkerPool?
   private let condition = NSCondition()
   private var pending: [Item] = []
   private var head = 0
@@ -40,7 +40,7 @@ final class InOrderOffload {
   private var concluding = false
 
   /// `helpers` nil: the work runs inline, at submission.
-  init(helpers: HelperPool?) { self.helpers = helpers }
+  init(helpers: WorkerPool?) { self.helpers = helpers }
 
   /// Queues `work` (on a helper) and `conclude` (later, on this thread, after every earlier item's).
   func submit(work: @escaping () -> Void, then conclude: @escaping () -> Void) {

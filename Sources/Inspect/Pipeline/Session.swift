@@ -21,8 +21,8 @@ public final class Session {
   /// What the progress line shows; written by the layers, read by the reading thread.
   let progress = ProgressNote()
   /// Threads that decrypt and decode ahead for the layers (``InOrderOffload``); nil: serial run.
-  private(set) lazy var blockHelpers: HelperPool? =
-    options.parallel ? HelperPool(name: "xbinspect-blocks", count: Self.blockHelperCount) : nil
+  private(set) lazy var blockHelpers: WorkerPool? =
+    options.parallel ? WorkerPool(name: "xbinspect-blocks", threads: Self.blockHelperCount) : nil
   /// One per core of the machines this runs on (2): both can hash while the layers thread parses.
   static let blockHelperCount = 2
 
