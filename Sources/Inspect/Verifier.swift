@@ -152,8 +152,8 @@ public enum Verifier {
   private static func readInParallel(_ source: inout some ByteSource, into sniffer: LayerSniffer, digests: Bool,
                                      progress: ((UInt64) -> Void)?) -> (UInt64, IOError?, [UInt8]?) {
     let pool = BufferPool(count: inputBufferCount, size: readBlockSize)
-    let layers = WorkerPool(name: "xbinspect-layers")
-    let hasher = digests ? WorkerPool(name: "xbinspect-input-digest") : nil
+    let layers = WorkerPool(name: "xbi-layers")
+    let hasher = digests ? WorkerPool(name: "xbi-in-digest") : nil
     let sha = digests ? SHA256() : nil
     var size: UInt64 = 0
     var failure: IOError?

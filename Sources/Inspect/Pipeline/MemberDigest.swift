@@ -38,7 +38,7 @@ final class DigestOffload: @unchecked Sendable {
     case finish(SHA256, (String) -> Void)
   }
 
-  private let worker = WorkerPool(name: "xbinspect-member-digests")
+  private let worker = WorkerPool(name: "xbi-mem-digest")
   private let pool = BufferPool(count: DigestOffload.bufferCount, size: DigestOffload.bufferSize)
   // Touched by the layers thread only.
   private var current: UnsafeMutableRawBufferPointer?

@@ -22,7 +22,7 @@ public final class Session {
   let progress = ProgressNote()
   /// Threads that decrypt and decode ahead for the layers (``InOrderOffload``); nil: serial run.
   private(set) lazy var blockHelpers: WorkerPool? =
-    options.parallel ? WorkerPool(name: "xbinspect-blocks", threads: Self.blockHelperCount) : nil
+    options.parallel ? WorkerPool(name: "xbi-blocks", threads: Self.blockHelperCount) : nil
   /// One per core of the machines this runs on (2): both can hash while the layers thread parses.
   static let blockHelperCount = 2
 

@@ -22,13 +22,18 @@ final class WorkerPool: @unchecked Sendable {
   private var stopping = false
   private var running = 0
 
-  /// Starts `threads` threads, named `name` (one) or `name-0`, `name-1`, …. `stackSize` matches the
-  /// main thread's default (layers recurse a few levels).
+  /// Starts `threads` threads, named `name` (one) or `name-0`, `name-1`, … (≤ 15 bytes: the
+  /// kernel's limit, so that `top -H` and profilers tell them apart). `stackSize` matches the main
+  /// thread's default (layers recurse a few levels).
   init(name: String, threads: Int = 1, stackSize: Int = 8 << 20) {
     running = threads
     for i in 0..<threads {
-      let thread = Thread { [self] in self.run() }
-      thread.name = threads == 1 ? name : "\(name)-\(i)"
+      let threadName = threads == 1 ? name : "\(name)-\(i)"
+      let thread = Thread { [self] in
+        Self.nameCurrentThread(threadName)
+        self.run()
+      }
+      thread.name = threadName
       thread.stackSize = stackSize
       thread.start()
     }
@@ -49,6 +54,18 @@ final class WorkerPool: @unchecked Sendable {
     condition.broadcast()
     while running > 0 { condition.wait() }
     condition.unlock()
+  }
+
+  /// Foundation keeps `Thread.name` to itself on Linux, and Swift cannot see glibc's
+  /// `pthread_setname_np`; the kernel takes the name from `/proc/thread-self/comm` too.
+  private static func nameCurrentThread(_ name: String) {
+    #if os(Linux)
+    let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    #endif
   }
 
   private func run() {
