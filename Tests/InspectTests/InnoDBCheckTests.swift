@@ -52,7 +52,9 @@ import TestSupport
     #expect(!report.findings.contains { $0.code.hasPrefix("innodb.") || $0.code.hasPrefix("backup.") })
   }
 
-  @Test(arguments: [Int.max, 7])
+  /// Whole (pages checked where they lie), 7 bytes at a time (every page gathered first) and in
+  /// 4 097-byte pieces (some of each): the same finding.
+  @Test(arguments: [Int.max, 7, 4097])
   func flippedByteInARealPageIsFoundAtItsPage(step: Int) throws {
     let members = Self.replacing(try Self.members("xbs_mbstream_create_4files.xb"), "sub/orders.ibd") { $0[7 * 4096 + 1234] ^= 0x20 }
     let stream = XbstreamFixture.stream(members)

@@ -20,6 +20,20 @@ extension Array where Element == UInt8 {
   }
 }
 
+/// Big-endian loads from raw bytes (InnoDB pages checked where they lie in the caller's buffer).
+/// Like the array loads they trap, here by a precondition, when the bytes are not there.
+extension UnsafeRawBufferPointer {
+  @inline(__always) public func be16(at i: Int) -> UInt16 {
+    precondition(i >= 0 && i + 2 <= count, "be16 past the end")
+    return UInt16(bigEndian: loadUnaligned(fromByteOffset: i, as: UInt16.self))
+  }
+  @inline(__always) public func be32(at i: Int) -> UInt32 {
+    precondition(i >= 0 && i + 4 <= count, "be32 past the end")
+    return UInt32(bigEndian: loadUnaligned(fromByteOffset: i, as: UInt32.self))
+  }
+  @inline(__always) public func be64(at i: Int) -> UInt64 { UInt64(be32(at: i)) << 32 | UInt64(be32(at: i + 4)) }
+}
+
 /// Overflow-checked size arithmetic: `nil` when the result does not fit.
 @inline(__always) public func checkedAdd(_ a: UInt64, _ b: UInt64) -> UInt64? {
   let (r, o) = a.addingReportingOverflow(b); return o ? nil : r

@@ -24,10 +24,13 @@ public enum ZeroScan {
   }
 
   /// True when every byte of `bytes` outside `ignoring` is 0.
+  public static func isAllZero(_ p: UnsafeRawBufferPointer, ignoring: Range<Int>) -> Bool {
+    let lower = min(max(ignoring.lowerBound, 0), p.count), upper = min(max(ignoring.upperBound, lower), p.count)
+    return isAllZero(UnsafeRawBufferPointer(rebasing: p[..<lower])) && isAllZero(UnsafeRawBufferPointer(rebasing: p[upper...]))
+  }
+
+  /// True when every byte of `bytes` outside `ignoring` is 0.
   public static func isAllZero(_ bytes: [UInt8], ignoring: Range<Int> = 0..<0) -> Bool {
-    bytes.withUnsafeBytes { p in
-      let lower = min(max(ignoring.lowerBound, 0), p.count), upper = min(max(ignoring.upperBound, lower), p.count)
-      return isAllZero(UnsafeRawBufferPointer(rebasing: p[..<lower])) && isAllZero(UnsafeRawBufferPointer(rebasing: p[upper...]))
-    }
+    bytes.withUnsafeBytes { isAllZero($0, ignoring: ignoring) }
   }
 }

@@ -37,10 +37,15 @@ public struct CRC32C: Sendable {
   public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
   /// CRC-32C of `bytes[range]` in one call.
-  public static func checksum(_ bytes: [UInt8], _ range: Range<Int>, _ implementation: Implementation = .isal) -> UInt32 {
+  public static func checksum(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ implementation: Implementation = .isal) -> UInt32 {
     var c = CRC32C(implementation)
-    bytes.withUnsafeBytes { c.update(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    c.update(UnsafeRawBufferPointer(rebasing: bytes[range]))
     return c.value
+  }
+
+  /// CRC-32C of `bytes[range]` in one call.
+  public static func checksum(_ bytes: [UInt8], _ range: Range<Int>, _ implementation: Implementation = .isal) -> UInt32 {
+    bytes.withUnsafeBytes { checksum($0, range, implementation) }
   }
 
   /// CRC-32C of all of `bytes`.

@@ -55,7 +55,8 @@ public enum InnoDBPageVerdict: Sendable, Equatable {
   }
 }
 
-/// Pure functions over one InnoDB page (spec §8). `page` holds exactly one physical page.
+/// Pure functions over one InnoDB page (spec §8). `page` holds exactly one physical page; the checker
+/// passes pages where they lie in its input (no copy), tests and deltas pass arrays (extension below).
 ///
 /// | Offset | Size | Field |
 /// |---|---|---|
@@ -83,18 +84,18 @@ public enum InnoDBPage {
   static let mysqlCompressedEncrypted: UInt16 = 16, mysqlEncryptedRTree: UInt16 = 17
   static let mariaDBPageCompressed: UInt16 = 34354, mariaDBPageCompressedEncrypted: UInt16 = 37401
 
-  public static func pageNumber(_ p: [UInt8]) -> UInt32 { p.be32(at: pageNumberOffset) }
-  public static func spaceID(_ p: [UInt8]) -> UInt32 { p.be32(at: spaceIDOffset) }
-  public static func pageType(_ p: [UInt8]) -> UInt16 { p.be16(at: typeOffset) }
-  public static func lsn(_ p: [UInt8]) -> UInt64 { p.be64(at: lsnOffset) }
+  public static func pageNumber(_ p: UnsafeRawBufferPointer) -> UInt32 { p.be32(at: pageNumberOffset) }
+  public static func spaceID(_ p: UnsafeRawBufferPointer) -> UInt32 { p.be32(at: spaceIDOffset) }
+  public static func pageType(_ p: UnsafeRawBufferPointer) -> UInt16 { p.be16(at: typeOffset) }
+  public static func lsn(_ p: UnsafeRawBufferPointer) -> UInt64 { p.be64(at: lsnOffset) }
 
   /// Whether every byte of `p` outside `ignoring` is zero.
-  public static func isZero(_ p: [UInt8], ignoring: Range<Int> = 0..<0) -> Bool {
+  public static func isZero(_ p: UnsafeRawBufferPointer, ignoring: Range<Int> = 0..<0) -> Bool {
     ZeroScan.isAllZero(p, ignoring: ignoring)
   }
 
   /// Validates one page as its tablespace's `scheme` prescribes.
-  public static func validate(_ page: [UInt8], scheme: InnoDBChecksumScheme) -> InnoDBPageVerdict {
+  public static func validate(_ page: UnsafeRawBufferPointer, scheme: InnoDBChecksumScheme) -> InnoDBPageVerdict {
     guard page.count >= InnoDBLimits.minPageSize else { return .checksumMismatch(stored: 0, computed: 0) }
     switch scheme {
     case .classic: return validateClassic(page)
@@ -105,7 +106,7 @@ public enum InnoDBPage {
 
   // MARK: Classic (MySQL 5.6+/8.0, Percona, MariaDB non-full_crc32)
 
-  static func validateClassic(_ p: [UInt8]) -> InnoDBPageVerdict {
+  static func validateClassic(_ p: UnsafeRawBufferPointer) -> InnoDBPageVerdict {
     let size = p.count
     switch pageType(p) {
     case mysqlCompressed: return .unchecked(.mysqlPageCompressed)
@@ -136,13 +137,13 @@ public enum InnoDBPage {
   }
 
   /// crc32: CRC-32C(bytes 4…25) XOR CRC-32C(bytes 38 … size−9).
-  public static func crc32Checksum(_ p: [UInt8]) -> UInt32 {
+  public static func crc32Checksum(_ p: UnsafeRawBufferPointer) -> UInt32 {
     CRC32C.checksum(p, pageNumberOffset..<flushLSNOffset) ^ CRC32C.checksum(p, dataOffset..<(p.count - 8))
   }
 
   /// crc32 as MySQL 5.6 computed it on big-endian CPUs: each 8-byte group (aligned to page offsets)
   /// fed in reversed byte order.
-  public static func crc32LegacyBigEndianChecksum(_ p: [UInt8]) -> UInt32 {
+  public static func crc32LegacyBigEndianChecksum(_ p: UnsafeRawBufferPointer) -> UInt32 {
     func legacy(_ r: Range<Int>) -> UInt32 {
       var buf: [UInt8] = []
       buf.reserveCapacity(r.count)
@@ -156,7 +157,7 @@ public enum InnoDBPage {
   }
 
   /// InnoDB's `ut_fold_binary`: 32-bit wrapping arithmetic gives the low 32 bits of the 64-bit original.
-  public static func fold(_ p: [UInt8], _ r: Range<Int>) -> UInt32 {
+  public static func fold(_ p: UnsafeRawBufferPointer, _ r: Range<Int>) -> UInt32 {
     var f: UInt32 = 0
     for i in r {
       let b = UInt32(p[i])
@@ -166,16 +167,16 @@ public enum InnoDBPage {
   }
 
   /// innodb field 1: fold(4…25) + fold(38 … size−9).
-  public static func innodbChecksum(_ p: [UInt8]) -> UInt32 {
+  public static func innodbChecksum(_ p: UnsafeRawBufferPointer) -> UInt32 {
     fold(p, pageNumberOffset..<flushLSNOffset) &+ fold(p, dataOffset..<(p.count - 8))
   }
 
   /// innodb field 2 ("old formula"): fold(0…25).
-  public static func innodbOldChecksum(_ p: [UInt8]) -> UInt32 { fold(p, 0..<flushLSNOffset) }
+  public static func innodbOldChecksum(_ p: UnsafeRawBufferPointer) -> UInt32 { fold(p, 0..<flushLSNOffset) }
 
   // MARK: ROW_FORMAT=COMPRESSED
 
-  static func validateCompressed(_ p: [UInt8]) -> InnoDBPageVerdict {
+  static func validateCompressed(_ p: UnsafeRawBufferPointer) -> InnoDBPageVerdict {
     let stored = p.be32(at: 0)
     let crc = zipCRC32Checksum(p)
     if stored == 0 && lsn(p) == 0 {
@@ -190,16 +191,14 @@ public enum InnoDBPage {
   static let zipRanges: (Range<Int>, Range<Int>) = (pageNumberOffset..<lsnOffset, typeOffset..<flushLSNOffset)
 
   /// crc32 of a compressed page: CRC-32C(4…15) XOR CRC-32C(24…25) XOR CRC-32C(34 … end).
-  public static func zipCRC32Checksum(_ p: [UInt8]) -> UInt32 {
+  public static func zipCRC32Checksum(_ p: UnsafeRawBufferPointer) -> UInt32 {
     CRC32C.checksum(p, zipRanges.0) ^ CRC32C.checksum(p, zipRanges.1) ^ CRC32C.checksum(p, spaceIDOffset..<p.count)
   }
 
   /// innodb of a compressed page: Adler-32 chained over the same ranges, starting from 0.
-  public static func zipAdler32Checksum(_ p: [UInt8]) -> UInt32 {
+  public static func zipAdler32Checksum(_ p: UnsafeRawBufferPointer) -> UInt32 {
     var a = Adler32(seed: 0)
-    p.withUnsafeBytes { b in
-      for r in [zipRanges.0, zipRanges.1, spaceIDOffset..<p.count] { a.update(UnsafeRawBufferPointer(rebasing: b[r])) }
-    }
+    for r in [zipRanges.0, zipRanges.1, spaceIDOffset..<p.count] { a.update(UnsafeRawBufferPointer(rebasing: p[r])) }
     return a.value
   }
 
@@ -208,14 +207,14 @@ public enum InnoDBPage {
   /// Bytes of a `full_crc32` page that carry data and checksum: the page size, or for a
   /// page_compressed page (bit 15 of the type) the type's low 15 bits × 256. Nil when that size is
   /// not below the page size (MariaDB's `buf_page_full_crc32_size` calls the page corrupted).
-  public static func fullCRC32PayloadSize(_ p: [UInt8]) -> Int? {
+  public static func fullCRC32PayloadSize(_ p: UnsafeRawBufferPointer) -> Int? {
     let type = pageType(p)
     guard type & 0x8000 != 0 else { return p.count }
     let size = Int(type & 0x7FFF) << 8
     return size < p.count && size >= dataOffset + 8 ? size : nil
   }
 
-  static func validateFullCRC32(_ p: [UInt8]) -> InnoDBPageVerdict {
+  static func validateFullCRC32(_ p: UnsafeRawBufferPointer) -> InnoDBPageVerdict {
     guard let size = fullCRC32PayloadSize(p) else { return .compressedSizeInvalid(UInt32(pageType(p))) }
     let isCompressed = size != p.count
     let stored = p.be32(at: size - 4)
@@ -229,4 +228,20 @@ public enum InnoDBPage {
     }
     return .valid(.fullCRC32)
   }
+}
+
+/// The same functions over a page held in an array (tests, incremental deltas, metadata checks).
+extension InnoDBPage {
+  public static func pageNumber(_ p: [UInt8]) -> UInt32 { p.withUnsafeBytes { pageNumber($0) } }
+  public static func spaceID(_ p: [UInt8]) -> UInt32 { p.withUnsafeBytes { spaceID($0) } }
+  public static func validate(_ page: [UInt8], scheme: InnoDBChecksumScheme) -> InnoDBPageVerdict {
+    page.withUnsafeBytes { validate($0, scheme: scheme) }
+  }
+  public static func crc32Checksum(_ p: [UInt8]) -> UInt32 { p.withUnsafeBytes { crc32Checksum($0) } }
+  public static func crc32LegacyBigEndianChecksum(_ p: [UInt8]) -> UInt32 { p.withUnsafeBytes { crc32LegacyBigEndianChecksum($0) } }
+  public static func innodbChecksum(_ p: [UInt8]) -> UInt32 { p.withUnsafeBytes { innodbChecksum($0) } }
+  public static func innodbOldChecksum(_ p: [UInt8]) -> UInt32 { p.withUnsafeBytes { innodbOldChecksum($0) } }
+  public static func zipCRC32Checksum(_ p: [UInt8]) -> UInt32 { p.withUnsafeBytes { zipCRC32Checksum($0) } }
+  public static func zipAdler32Checksum(_ p: [UInt8]) -> UInt32 { p.withUnsafeBytes { zipAdler32Checksum($0) } }
+  public static func fullCRC32PayloadSize(_ p: [UInt8]) -> Int? { p.withUnsafeBytes { fullCRC32PayloadSize($0) } }
 }

@@ -49,7 +49,9 @@ final class InnoDBPageChecker: ByteConsumer {
     var rest = bytes[...]
     while !rest.isEmpty && !stopped {
       let target = flags?.physicalPageSize ?? Self.flagsPrefix
-      if page.isEmpty, flags != nil, rest.count >= target, countEmptyPage(UnsafeRawBufferPointer(rebasing: rest.prefix(target))) {
+      if page.isEmpty, flags != nil, rest.count >= target {
+        // A whole page in the caller's bytes is checked where it lies: no copy.
+        checkPageInPlace(UnsafeRawBufferPointer(rebasing: rest.prefix(target)))
         rest = rest.dropFirst(target)
         continue
       }
@@ -57,18 +59,25 @@ final class InnoDBPageChecker: ByteConsumer {
       page.append(contentsOf: rest.prefix(n))
       rest = rest.dropFirst(n)
       guard page.count == target else { break }
-      if flags == nil { learnFlags() } else { checkPage() }
+      if flags == nil {
+        learnFlags()  // keeps page 0's first bytes: the loop goes on to gather the whole page
+      } else {
+        page.withUnsafeBytes { checkPageInPlace($0) }
+        page.removeAll(keepingCapacity: true)
+      }
     }
   }
 
-  /// A whole all-zero page still in the caller's bytes is counted without being copied: it
-  /// validates as empty in every scheme (tests pin that), and a fresh tablespace is often a third
-  /// empty pages. Page 5 of the system tablespace goes the full way (its doublewrite fields are read).
-  private func countEmptyPage(_ p: UnsafeRawBufferPointer) -> Bool {
-    guard !(isSystemTablespace && index == InnoDBDoublewrite.trxSysPageNumber), ZeroScan.isAllZero(p) else { return false }
-    empty += 1
-    index += 1
-    return true
+  /// An all-zero page is counted after one fast scan: it validates as empty in every scheme (tests
+  /// pin that), and a fresh tablespace is often a third empty pages. Page 5 of the system tablespace
+  /// goes the full way (its doublewrite fields are read).
+  private func checkPageInPlace(_ p: UnsafeRawBufferPointer) {
+    if !(isSystemTablespace && index == InnoDBDoublewrite.trxSysPageNumber) && ZeroScan.isAllZero(p) {
+      empty += 1
+      index += 1
+    } else {
+      checkPage(p)
+    }
   }
 
   private func learnFlags() {
@@ -90,7 +99,7 @@ final class InnoDBPageChecker: ByteConsumer {
     spaceID = InnoDBPage.spaceID(page)
   }
 
-  private func checkPage() {
+  private func checkPage(_ page: UnsafeRawBufferPointer) {
     guard let flags else { return }
     let offset = Int64(index) * Int64(flags.physicalPageSize)
     let inDoublewrite = doublewrite.contains { $0.contains(index) }
@@ -122,10 +131,9 @@ final class InnoDBPageChecker: ByteConsumer {
       }
     }
     if isSystemTablespace && index == InnoDBDoublewrite.trxSysPageNumber && !flags.isCompressedTablespace {
-      doublewrite = InnoDBDoublewrite.blocks(trxSysPage: page) ?? []
+      doublewrite = InnoDBDoublewrite.blocks(trxSysPage: Array(page)) ?? []
     }
     index += 1
-    page.removeAll(keepingCapacity: true)
   }
 
   func finish() {
