@@ -51,7 +51,7 @@ final class InnoDBPageChecker: ByteConsumer {
       let target = flags?.physicalPageSize ?? Self.flagsPrefix
       if page.isEmpty, flags != nil, rest.count >= target {
         // A whole page in the caller's bytes is checked where it lies: no copy.
-        checkPageInPlace(UnsafeRawBufferPointer(rebasing: rest.prefix(target)))
+        takePage(UnsafeRawBufferPointer(rebasing: rest.prefix(target)))
         rest = rest.dropFirst(target)
         continue
       }
@@ -62,16 +62,17 @@ final class InnoDBPageChecker: ByteConsumer {
       if flags == nil {
         learnFlags()  // keeps page 0's first bytes: the loop goes on to gather the whole page
       } else {
-        page.withUnsafeBytes { checkPageInPlace($0) }
+        page.withUnsafeBytes { takePage($0) }
         page.removeAll(keepingCapacity: true)
       }
     }
   }
 
-  /// An all-zero page is counted after one fast scan: it validates as empty in every scheme (tests
-  /// pin that), and a fresh tablespace is often a third empty pages. Page 5 of the system tablespace
-  /// goes the full way (its doublewrite fields are read).
-  private func checkPageInPlace(_ p: UnsafeRawBufferPointer) {
+  /// One whole page, where it lies in the input or gathered. An all-zero page is counted after one
+  /// fast scan: it validates as empty in every scheme (tests pin that), and a fresh tablespace is
+  /// often a third empty pages. Page 5 of the system tablespace goes the full way (its doublewrite
+  /// fields are read).
+  private func takePage(_ p: UnsafeRawBufferPointer) {
     if !(isSystemTablespace && index == InnoDBDoublewrite.trxSysPageNumber) && ZeroScan.isAllZero(p) {
       empty += 1
       index += 1
@@ -99,11 +100,11 @@ final class InnoDBPageChecker: ByteConsumer {
     spaceID = InnoDBPage.spaceID(page)
   }
 
-  private func checkPage(_ page: UnsafeRawBufferPointer) {
+  private func checkPage(_ bytes: UnsafeRawBufferPointer) {
     guard let flags else { return }
     let offset = Int64(index) * Int64(flags.physicalPageSize)
     let inDoublewrite = doublewrite.contains { $0.contains(index) }
-    let verdict = InnoDBPage.validate(page, scheme: flags.scheme)
+    let verdict = InnoDBPage.validate(bytes, scheme: flags.scheme)
     switch verdict {
     case .empty: empty += 1
     case .unchecked(let kind): unchecked[kind, default: 0] += 1
@@ -120,18 +121,18 @@ final class InnoDBPageChecker: ByteConsumer {
               expected: hex32(header), found: hex32(trailer))
     }
     if verdict != .empty && !inDoublewrite {
-      let n = InnoDBPage.pageNumber(page)
+      let n = InnoDBPage.pageNumber(bytes)
       if n != UInt32(truncatingIfNeeded: index) {
         number.add(page: index, at: offset, context: context, "page claims number \(n)", expected: String(index), found: String(n))
       }
-      let s = InnoDBPage.spaceID(page)
+      let s = InnoDBPage.spaceID(bytes)
       if s != spaceID {
         space.add(page: index, at: offset, context: context, "space id \(s), page 0 has \(spaceID)",
                   expected: String(spaceID), found: String(s))
       }
     }
     if isSystemTablespace && index == InnoDBDoublewrite.trxSysPageNumber && !flags.isCompressedTablespace {
-      doublewrite = InnoDBDoublewrite.blocks(trxSysPage: Array(page)) ?? []
+      doublewrite = InnoDBDoublewrite.blocks(trxSysPage: Array(bytes)) ?? []
     }
     index += 1
   }
